@@ -1,0 +1,3 @@
+from govlotse.cli import main
+
+main()

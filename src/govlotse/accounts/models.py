@@ -1,0 +1,55 @@
+"""Users, their memberships in organisations, and login sessions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from govlotse.core.models import Base, Timestamped, UTCDateTime
+from govlotse.organisations.models import Organisation
+
+
+class User(Timestamped, Base):
+    __tablename__ = "users"
+
+    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    language: Mapped[str] = mapped_column(String(2), default="de", server_default="de")
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", lazy="raise", cascade="all, delete-orphan"
+    )
+
+
+class Membership(Timestamped, Base):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    # owner: may manage the organisation's profile and invite others; member: may edit content.
+    org_role: Mapped[str] = mapped_column(String(20), default="member", server_default="member")
+
+    user: Mapped[User] = relationship(back_populates="memberships", lazy="raise")
+    organisation: Mapped[Organisation] = relationship(lazy="raise")
+
+
+class LoginSession(Base):
+    """A server-side login session; the cookie holds a random token, the table only its hash."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+
+    user: Mapped[User] = relationship(lazy="raise")

@@ -1,0 +1,186 @@
+"""The web application: routers, middleware and the one error handler."""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+from typing import Any
+from urllib.parse import quote
+
+import swagger_ui_bundle
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from govlotse import __version__
+from govlotse.accounts import api as accounts_api
+from govlotse.accounts import web as accounts_web
+from govlotse.challenges import api as challenges_api
+from govlotse.challenges import web as challenges_web
+from govlotse.config import settings
+from govlotse.core.security import new_token
+from govlotse.core.validation import translate_errors
+from govlotse.errors import AppError, Conflict, Invalid, NotFound, Unauthorized
+from govlotse.i18n import LANGUAGES, negotiate, translate
+from govlotse.knowledge import api as knowledge_api
+from govlotse.knowledge import web as knowledge_web
+from govlotse.organisations import api as organisations_api
+from govlotse.organisations import web as organisations_web
+from govlotse.solutions import api as solutions_api
+from govlotse.solutions import web as solutions_web
+from govlotse.taxonomy import api as taxonomy_api
+from govlotse.web import pages
+from govlotse.web.render import CSRF_COOKIE, render
+
+log = logging.getLogger(__name__)
+
+LANG_COOKIE = "govlotse_lang"
+
+# No inline script anywhere: every script is a file under /static (CSP, OWASP ASVS 14.4).
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; "
+    "object-src 'none'"
+)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+class RequestContext(BaseHTTPMiddleware):
+    """Language, CSRF cookie and security headers for every request."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        explicit = request.query_params.get("lang")
+        chosen = explicit if explicit in LANGUAGES else request.cookies.get(LANG_COOKIE)
+        if _is_api(request):
+            request.state.lang = negotiate(request.headers.get("accept-language"), chosen)
+        else:
+            # The UI speaks German unless someone asks for English (the browser's language is not asked).
+            request.state.lang = chosen if chosen in LANGUAGES else settings.default_language
+        csrf = request.cookies.get(CSRF_COOKIE)
+        request.state.csrf_token = csrf if csrf and len(csrf) < 100 else new_token(24)
+        response = await call_next(request)
+        if explicit in LANGUAGES:
+            response.set_cookie(LANG_COOKIE, explicit, max_age=365 * 86400, samesite="lax",
+                                secure=settings.secure_cookies)
+        if request.state.csrf_token != csrf:
+            response.set_cookie(CSRF_COOKIE, request.state.csrf_token, httponly=True, samesite="strict",
+                                secure=settings.secure_cookies)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if settings.secure_cookies:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
+
+
+def _lang(request: Request) -> str:
+    return getattr(request.state, "lang", settings.default_language)
+
+
+def _error_page(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
+    lang = _lang(request)
+    return render(request, "error.html",
+                  {"status": status, "title": translate(title, lang), "detail": translate(detail, lang)},
+                  status_code=status)
+
+
+PAGE_TEXT = {
+    401: ("Anmeldung erforderlich", "Bitte melden Sie sich an."),
+    403: ("Keine Berechtigung", "Diese Aktion ist für Ihr Konto nicht freigegeben."),
+    404: ("Nicht gefunden", "Diese Seite gibt es nicht, oder sie ist für Sie nicht sichtbar."),
+    405: ("Nicht erlaubt", "Diese Aktion ist auf dieser Seite nicht möglich."),
+    409: ("Konflikt", "Der Datensatz wurde inzwischen geändert."),
+    422: ("Ungültige Eingabe", "Bitte prüfen Sie Ihre Eingaben."),
+    500: ("Fehler", "Etwas ist schiefgegangen. Der Fehler wurde protokolliert; bitte versuchen Sie es später erneut."),
+}
+
+
+def _render_app_error(request: Request, exc: AppError) -> Response:
+    lang = _lang(request)
+    if _is_api(request):
+        return JSONResponse(exc.payload(lang), status_code=exc.status_code)
+    if isinstance(exc, Unauthorized):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/anmelden?next={quote(target)}", status_code=303)
+    title, text = PAGE_TEXT.get(exc.status_code, PAGE_TEXT[422])
+    if isinstance(exc, Conflict | Invalid) or exc.status_code == 403:
+        text = exc.detail if not isinstance(exc, Invalid) else "; ".join(
+            e["msg"] for e in exc.payload(lang)["detail"])
+    return _error_page(request, exc.status_code, title, text)
+
+
+def create_app() -> FastAPI:
+    """Build the application with every domain's routers."""
+    app = FastAPI(
+        title="GovLotse API",
+        version=__version__,
+        description="Needs, start-ups, solutions and use cases for public-sector venture clienting.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.add_middleware(RequestContext)
+
+    static_dir = str(resources.files("govlotse").joinpath("web/static"))
+    app.mount("/static", StaticFiles(directory=static_dir), name="static")
+    app.mount("/api/docs/assets", StaticFiles(directory=str(swagger_ui_bundle.swagger_ui_path)), name="swagger")
+
+    for module in (accounts_api, organisations_api, challenges_api, solutions_api, knowledge_api, taxonomy_api):
+        app.include_router(module.router, prefix="/api")
+    for module in (pages, accounts_web, challenges_web, solutions_web, organisations_web, knowledge_web):
+        app.include_router(module.router)
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs(request: Request) -> HTMLResponse:
+        return render(request, "api_docs.html")
+
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, exc: AppError) -> Response:
+        return _render_app_error(request, exc)
+
+    @app.exception_handler(StaleDataError)
+    async def stale(request: Request, exc: StaleDataError) -> Response:
+        return _render_app_error(request, Conflict("the record was changed by someone else in the meantime"))
+
+    @app.exception_handler(IntegrityError)
+    async def integrity(request: Request, exc: IntegrityError) -> Response:
+        log.warning("integrity error: %s", exc.orig)
+        return _render_app_error(request, Conflict("the change conflicts with existing data"))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        errors = translate_errors(exc.errors(), _lang(request))
+        if _is_api(request):
+            return JSONResponse({"error": "invalid", "detail": errors}, status_code=422)
+        return _error_page(request, 422, PAGE_TEXT[422][0], "; ".join(f"{e['field']}: {e['msg']}" for e in errors))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _is_api(request):
+            code = "not_found" if exc.status_code == 404 else "http_error"
+            return JSONResponse({"error": code, "detail": str(exc.detail)}, status_code=exc.status_code,
+                                headers=getattr(exc, "headers", None))
+        title, text = PAGE_TEXT.get(exc.status_code, PAGE_TEXT[404])
+        return _error_page(request, exc.status_code, title, text)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if _is_api(request):
+            return JSONResponse({"error": "internal", "detail": "internal error; it has been logged"}, status_code=500)
+        return _error_page(request, 500, *PAGE_TEXT[500])
+
+    return app
+
+
+def not_found_page(request: Request) -> Any:
+    raise NotFound("page")

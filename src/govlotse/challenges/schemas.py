@@ -1,0 +1,135 @@
+"""Schemas of challenges (Bedarfe)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
+
+from govlotse.challenges.models import ChallengeStatus, HostingRequirement, Visibility
+from govlotse.core.validation import error
+from govlotse.core.schemas import (
+    LongText,
+    OptionalInt,
+    ProvenanceIn,
+    ReadSchema,
+    RecordRead,
+    RequiredText,
+    TagList,
+    TagSlugs,
+    Title,
+    VersionIn,
+    _blank_to_none,
+)
+
+MAX_BUDGET = 1_000_000_000
+
+
+def _budget(value: int | None) -> int | None:
+    if value is not None and not 0 <= value <= MAX_BUDGET:
+        raise error("budget")
+    return value
+
+
+Budget = Annotated[OptionalInt, AfterValidator(_budget)]
+Months = Annotated[Annotated[int, Field(ge=1, le=60)] | None, BeforeValidator(_blank_to_none)]
+OptionalDate = Annotated[date | None, BeforeValidator(_blank_to_none)]
+
+
+def _budget_order(value: int | None, info: ValidationInfo) -> int | None:
+    low = info.data.get("budget_min")
+    if value is not None and low is not None and value < low:
+        raise error("budget_order")
+    return value
+
+
+class ChallengeFields(ProvenanceIn):
+    title: Title
+    problem: RequiredText
+    affected_process: LongText = ""
+    affected_users: LongText = ""
+    current_situation: LongText = ""
+    desired_outcome: LongText = ""
+    personal_data: bool = False
+    special_categories: bool = False
+    hosting_requirement: HostingRequirement = HostingRequirement.none
+    integrations: LongText = ""
+    budget_min: Budget = None
+    budget_max: Budget = None
+    desired_start: OptionalDate = None
+    duration_months: Months = None
+    visibility: Visibility = Visibility.internal
+    tags: TagList = Field(default_factory=list)
+
+    @field_validator("budget_max")
+    @classmethod
+    def _max_not_below_min(cls, value: int | None, info: ValidationInfo) -> int | None:
+        return _budget_order(value, info)
+
+    @field_validator("special_categories")
+    @classmethod
+    def _special_needs_personal(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and not info.data.get("personal_data"):
+            raise error("special_without_personal")
+        return value
+
+
+class ChallengeCreate(ChallengeFields):
+    organisation_id: int = Field(description="The owning agency (Bedarfsträger).")
+    status: ChallengeStatus = ChallengeStatus.submitted
+
+
+class ChallengeUpdate(VersionIn):
+    title: Title | None = None
+    problem: RequiredText | None = None
+    affected_process: LongText | None = None
+    affected_users: LongText | None = None
+    current_situation: LongText | None = None
+    desired_outcome: LongText | None = None
+    personal_data: bool | None = None
+    special_categories: bool | None = None
+    hosting_requirement: HostingRequirement | None = None
+    integrations: LongText | None = None
+    budget_min: Budget = None
+    budget_max: Budget = None
+    desired_start: OptionalDate = None
+    duration_months: Months = None
+    visibility: Visibility | None = None
+    status: ChallengeStatus | None = None
+    status_reason: LongText | None = None
+    tags: TagList | None = None
+
+    @field_validator("budget_max")
+    @classmethod
+    def _max_not_below_min(cls, value: int | None, info: ValidationInfo) -> int | None:
+        return _budget_order(value, info)
+
+
+class OrganisationBrief(ReadSchema):
+    id: int
+    name: str
+    kind: str
+
+
+class ChallengeRead(RecordRead):
+    organisation_id: int
+    organisation: OrganisationBrief
+    title: str
+    problem: str
+    affected_process: str
+    affected_users: str
+    current_situation: str
+    desired_outcome: str
+    personal_data: bool
+    special_categories: bool
+    hosting_requirement: str
+    integrations: str
+    budget_min: int | None
+    budget_max: int | None
+    desired_start: date | None
+    duration_months: int | None
+    status: str
+    status_reason: str
+    visibility: str
+    tags: TagSlugs

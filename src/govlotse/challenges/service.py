@@ -1,0 +1,194 @@
+"""Challenges (Bedarfe): filing, editing and moving a need through its first states."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from govlotse.challenges.models import Challenge, ChallengeStatus
+from govlotse.challenges.schemas import ChallengeCreate, ChallengeUpdate
+from govlotse.core import audit, crud
+from govlotse.core.actor import Actor, Role
+from govlotse.core.pagination import PageParams, paginate
+from govlotse.core.schemas import apply_sort
+from govlotse.core.validation import CUSTOM
+from govlotse.errors import Conflict, IllegalTransition, Invalid, NotFound
+from govlotse.organisations.models import Organisation, OrganisationKind
+from govlotse.policy import Action, can, challenge_filter, may_own, require
+from govlotse.taxonomy import service as taxonomy
+
+SORTS = {
+    "created_at": Challenge.created_at,
+    "updated_at": Challenge.updated_at,
+    "title": Challenge.title,
+    "budget_max": Challenge.budget_max,
+    "desired_start": Challenge.desired_start,
+}
+
+# Who may move a challenge from one status to another, and whether a reason is required.
+# (from, to): (roles allowed besides the unit, reason required)
+TRANSITIONS: dict[tuple[ChallengeStatus, ChallengeStatus], tuple[frozenset[Role], bool]] = {
+    (ChallengeStatus.draft, ChallengeStatus.submitted): (frozenset({Role.agency}), False),
+    (ChallengeStatus.submitted, ChallengeStatus.draft): (frozenset({Role.agency}), False),
+    (ChallengeStatus.submitted, ChallengeStatus.accepted): (frozenset(), False),
+    (ChallengeStatus.submitted, ChallengeStatus.declined): (frozenset(), True),
+    (ChallengeStatus.declined, ChallengeStatus.submitted): (frozenset({Role.agency}), False),
+    (ChallengeStatus.accepted, ChallengeStatus.closed): (frozenset(), True),
+    (ChallengeStatus.closed, ChallengeStatus.accepted): (frozenset(), True),
+}
+
+# States an agency may choose when it files a need; the unit (and imports) may file any state.
+AGENCY_INITIAL_STATES = (ChallengeStatus.draft, ChallengeStatus.submitted)
+
+
+def _load() -> list[object]:
+    return [selectinload(Challenge.tags), selectinload(Challenge.organisation)]
+
+
+def list_challenges(
+    *,
+    session: Session,
+    actor: Actor,
+    page: PageParams,
+    q: str | None = None,
+    status: str | None = None,
+    visibility: str | None = None,
+    organisation_id: int | None = None,
+    tag: str | None = None,
+    hosting_requirement: str | None = None,
+    personal_data: bool | None = None,
+    sort: str | None = None,
+) -> tuple[list[Challenge], int]:
+    """The challenges the actor may see, filtered and sorted, one page."""
+    stmt = select(Challenge).where(challenge_filter(actor)).options(*_load())  # type: ignore[arg-type]
+    if q:
+        like = f"%{q.strip()}%"
+        stmt = stmt.where(or_(Challenge.title.ilike(like), Challenge.problem.ilike(like)))
+    if status:
+        stmt = stmt.where(Challenge.status == status)
+    if visibility:
+        stmt = stmt.where(Challenge.visibility == visibility)
+    if organisation_id:
+        stmt = stmt.where(Challenge.organisation_id == organisation_id)
+    if tag:
+        stmt = stmt.where(Challenge.tags.any(slug=tag))
+    if hosting_requirement:
+        stmt = stmt.where(Challenge.hosting_requirement == hosting_requirement)
+    if personal_data is not None:
+        stmt = stmt.where(Challenge.personal_data == personal_data)
+    stmt = apply_sort(stmt, sort, allowed=SORTS, default="-created_at", tiebreak=Challenge.id)
+    return paginate(session, stmt, page)
+
+
+def get_challenge(*, session: Session, actor: Actor, challenge_id: int) -> Challenge:
+    """One challenge the actor may see, or NotFound (also when it exists but is hidden)."""
+    challenge = session.scalar(select(Challenge).where(Challenge.id == challenge_id).options(*_load()))  # type: ignore[arg-type]
+    if challenge is None:
+        raise NotFound("challenge", challenge_id)
+    require(actor, Action.view, challenge, name="challenge", ident=challenge_id)
+    return challenge
+
+
+def agencies_for(*, session: Session, actor: Actor) -> list[Organisation]:
+    """The agencies on whose behalf the actor may file a need."""
+    stmt = select(Organisation).where(Organisation.kind == OrganisationKind.agency).order_by(Organisation.name)
+    if not actor.sees_everything:
+        stmt = stmt.where(Organisation.id.in_(actor.organisation_ids or {-1}))
+    return list(session.scalars(stmt))
+
+
+def create_challenge(*, session: Session, actor: Actor, challenge_in: ChallengeCreate) -> Challenge:
+    """File a need for an agency (its own staff, or the unit on its behalf)."""
+    require(actor, Action.create, Challenge, name="challenge")
+    org = session.get(Organisation, challenge_in.organisation_id)
+    if org is None or not may_own(actor, org, (OrganisationKind.agency,)):
+        raise Invalid.on("organisation_id", "Bitte eine Behörde wählen, für die Sie Bedarfe melden dürfen.")
+    if not actor.sees_everything and challenge_in.status not in AGENCY_INITIAL_STATES:
+        raise Invalid.on("status", "Ein neuer Bedarf ist ein Entwurf oder wird eingereicht.")
+    if crud.by_external_id(session, Challenge, challenge_in.external_id):
+        raise Conflict(f"challenge {challenge_in.external_id} exists already")
+    challenge = Challenge(
+        **challenge_in.model_dump(exclude={"tags"}),
+        created_by_id=actor.user_id,
+        tags=taxonomy.resolve(session=session, slugs=challenge_in.tags),
+    )
+    crud.created(session, actor=actor, obj=challenge, entity_type="challenge", data=challenge_in.model_dump())
+    session.refresh(challenge, ["organisation"])
+    return challenge
+
+
+def update_challenge(
+    *, session: Session, actor: Actor, challenge: Challenge, challenge_in: ChallengeUpdate
+) -> Challenge:
+    """Edit a need; a status change goes through :func:`transition` rules."""
+    require(actor, Action.update, challenge, name="challenge", ident=challenge.id)
+    crud.check_version(challenge, challenge_in.version, name="challenge")
+    values = challenge_in.model_dump(exclude_unset=True, exclude={"version", "tags", "status", "status_reason"})
+    _check_combined(challenge, values)
+    if challenge_in.tags is not None:
+        values["tags"] = taxonomy.resolve(session=session, slugs=challenge_in.tags)
+    crud.apply_changes(session, actor=actor, obj=challenge, values=values, entity_type="challenge")
+    if challenge_in.status is not None and challenge_in.status != challenge.status:
+        transition(session=session, actor=actor, challenge=challenge, to=challenge_in.status,
+                   reason=challenge_in.status_reason or "")
+    return challenge
+
+
+def _check_combined(challenge: Challenge, values: dict[str, object]) -> None:
+    # A partial update must not produce a combination the create form would refuse.
+    low = values.get("budget_min", challenge.budget_min)
+    high = values.get("budget_max", challenge.budget_max)
+    if isinstance(low, int) and isinstance(high, int) and high < low:
+        raise Invalid.on("budget_max", CUSTOM["budget_order"])
+    special = values.get("special_categories", challenge.special_categories)
+    personal = values.get("personal_data", challenge.personal_data)
+    if special and not personal:
+        raise Invalid.on("special_categories", CUSTOM["special_without_personal"])
+
+
+def allowed_transitions(*, actor: Actor, challenge: Challenge) -> list[ChallengeStatus]:
+    """The statuses the actor may move this challenge to now."""
+    if not can_edit(actor=actor, challenge=challenge):
+        return []
+    current = ChallengeStatus(challenge.status)
+    return [
+        to
+        for (frm, to), (roles, _reason) in TRANSITIONS.items()
+        if frm == current and (actor.sees_everything or actor.role in roles)
+    ]
+
+
+def can_edit(*, actor: Actor, challenge: Challenge) -> bool:
+    """May the actor edit this challenge?"""
+    return can(actor, Action.update, challenge)
+
+
+def transition(
+    *,
+    session: Session,
+    actor: Actor,
+    challenge: Challenge,
+    to: ChallengeStatus,
+    reason: str = "",
+    version: int | None = None,
+) -> None:
+    """Move a challenge to another status if the transition table allows it; audited."""
+    require(actor, Action.update, challenge, name="challenge", ident=challenge.id)
+    if version is not None:
+        crud.check_version(challenge, version, name="challenge")
+    current = ChallengeStatus(challenge.status)
+    rule = TRANSITIONS.get((current, to))
+    if rule is None:
+        raise IllegalTransition(entity="challenge", from_state=current, to_state=to,
+                                reason="no such step in the challenge workflow")
+    roles, reason_required = rule
+    if not (actor.sees_everything or actor.role in roles):
+        raise IllegalTransition(entity="challenge", from_state=current, to_state=to,
+                                reason="only the venture-client unit may take this step")
+    if reason_required and not reason.strip():
+        raise Invalid.on("status_reason", "Bitte eine Begründung angeben.")
+    challenge.status = to
+    challenge.status_reason = reason.strip()
+    session.flush()
+    audit.record(session, actor=actor, action="challenge.transition", entity_type="challenge",
+                 entity_id=challenge.id, data={"from": current, "to": to, "reason": reason.strip()})

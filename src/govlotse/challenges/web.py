@@ -1,0 +1,165 @@
+"""Web pages: list, read, file and edit challenges (Bedarfe)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from govlotse.challenges import service
+from govlotse.challenges.api import ChallengeQuery, CurrentChallenge
+from govlotse.challenges.models import Challenge, ChallengeStatus
+from govlotse.challenges.schemas import ChallengeCreate, ChallengeUpdate
+from govlotse.core.actor import Actor
+from govlotse.core.pagination import page_of
+from govlotse.deps import ActorDep, LangDep, LoggedInDep, SessionDep
+from govlotse.errors import Invalid
+from govlotse.policy import Action, can, require
+from govlotse.taxonomy import service as taxonomy
+from govlotse.web.forms import from_invalid, read_form, submit
+from govlotse.web.render import render
+
+router = APIRouter(include_in_schema=False)
+
+FORM_FIELDS = (
+    "title", "problem", "affected_process", "affected_users", "current_situation", "desired_outcome",
+    "personal_data", "special_categories", "hosting_requirement", "integrations", "budget_min", "budget_max",
+    "desired_start", "duration_months", "visibility",
+)
+CHECKBOXES = ("personal_data", "special_categories")
+
+
+@router.get("/bedarfe", response_class=HTMLResponse)
+def list_page(
+    request: Request, query: ChallengeQuery = Query(), *, session: SessionDep, actor: ActorDep
+) -> HTMLResponse:
+    items, total = service.list_challenges(
+        session=session, actor=actor, page=query, q=query.q, status=query.status, visibility=query.visibility,
+        organisation_id=query.organisation_id, tag=query.tag, hosting_requirement=query.hosting_requirement,
+        personal_data=query.personal_data, sort=query.sort,
+    )
+    return render(request, "challenges/list.html", {
+        "section": "challenges",
+        "page": page_of(items, total, query),
+        "items": items,
+        "filters": query,
+        "tags": taxonomy.list_tags(session=session),
+        "may_create": can(actor, Action.create, Challenge),
+    })
+
+
+def _form_page(
+    request: Request, session: SessionDep, actor: Actor, *, values: dict[str, Any], errors: dict[str, str],
+    challenge: Challenge | None = None, status_code: int = 200,
+) -> HTMLResponse:
+    return render(request, "challenges/form.html", {
+        "section": "challenges",
+        "values": values,
+        "errors": errors,
+        "challenge": challenge,
+        "agencies": service.agencies_for(session=session, actor=actor),
+        "tags": taxonomy.list_tags(session=session),
+    }, status_code=status_code)
+
+
+@router.get("/bedarfe/neu", response_class=HTMLResponse)
+def new_form(request: Request, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
+    require(actor, Action.create, Challenge, name="challenge")
+    agencies = service.agencies_for(session=session, actor=actor)
+    values: dict[str, Any] = {"visibility": "internal", "hosting_requirement": "none", "tags": []}
+    if len(agencies) == 1:
+        values["organisation_id"] = agencies[0].id
+    return _form_page(request, session, actor, values=values, errors={})
+
+
+@router.post("/bedarfe/neu")
+async def create(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
+    def prepare(data: dict[str, Any]) -> None:
+        # Two submit buttons: save as draft, or submit to the unit.
+        data["status"] = ChallengeStatus.draft if data.pop("action", "") == "draft" else ChallengeStatus.submitted
+        if not data.get("organisation_id"):
+            agencies = service.agencies_for(session=session, actor=actor)
+            if len(agencies) == 1:  # staff of one agency file for it without choosing
+                data["organisation_id"] = agencies[0].id
+
+    return await submit(
+        request,
+        schema=ChallengeCreate,
+        save=lambda c_in: service.create_challenge(session=session, actor=actor, challenge_in=c_in),
+        redirect_to=lambda c: f"/bedarfe/{c.id}?flash=created",
+        rerender=lambda values, errors, status: _form_page(
+            request, session, actor, values=values, errors=errors, status_code=status),
+        lists=("tags",),
+        checkboxes=CHECKBOXES,
+        prepare=prepare,
+    )
+
+
+@router.get("/bedarfe/{challenge_id}", response_class=HTMLResponse)
+def detail(request: Request, challenge: CurrentChallenge, actor: ActorDep) -> HTMLResponse:
+    return render(request, "challenges/detail.html", {
+        "section": "challenges",
+        "c": challenge,
+        "may_edit": service.can_edit(actor=actor, challenge=challenge),
+        "transitions": service.allowed_transitions(actor=actor, challenge=challenge),
+        "errors": {},
+    })
+
+
+def _values_of(challenge: Challenge) -> dict[str, Any]:
+    values = {name: getattr(challenge, name) for name in FORM_FIELDS}
+    values.update(organisation_id=challenge.organisation_id, version=challenge.version,
+                  tags=[t.slug for t in challenge.tags])
+    return values
+
+
+@router.get("/bedarfe/{challenge_id}/bearbeiten", response_class=HTMLResponse)
+def edit_form(request: Request, challenge: CurrentChallenge, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
+    require(actor, Action.update, challenge, name="challenge", ident=challenge.id)
+    return _form_page(request, session, actor, values=_values_of(challenge), errors={}, challenge=challenge)
+
+
+@router.post("/bedarfe/{challenge_id}/bearbeiten")
+async def update(request: Request, challenge: CurrentChallenge, session: SessionDep, actor: LoggedInDep) -> Response:
+    def prepare(data: dict[str, Any]) -> None:
+        data.pop("organisation_id", None)  # the owner does not change on edit
+        data.pop("action", None)
+
+    return await submit(
+        request,
+        schema=ChallengeUpdate,
+        save=lambda c_in: service.update_challenge(session=session, actor=actor, challenge=challenge,
+                                                    challenge_in=c_in),
+        redirect_to=lambda c: f"/bedarfe/{c.id}?flash=saved",
+        rerender=lambda values, errors, status: _form_page(
+            request, session, actor, values=values, errors=errors, challenge=challenge, status_code=status),
+        lists=("tags",),
+        checkboxes=CHECKBOXES,
+        prepare=prepare,
+    )
+
+
+@router.post("/bedarfe/{challenge_id}/status")
+async def change_status(
+    request: Request, challenge: CurrentChallenge, session: SessionDep, actor: LoggedInDep, lang: LangDep
+) -> Response:
+    data = await read_form(request)
+    try:
+        to = ChallengeStatus(data.get("to", ""))
+    except ValueError:
+        to = None
+    try:
+        if to is None:
+            raise Invalid.on("to", "Bitte einen Status wählen.")
+        version = int(data.get("version") or 0) or None
+        service.transition(session=session, actor=actor, challenge=challenge, to=to,
+                           reason=data.get("reason", ""), version=version)
+    except Invalid as exc:
+        errors = from_invalid(exc, data, lang).errors
+        return render(request, "challenges/detail.html", {
+            "section": "challenges", "c": challenge, "errors": errors, "reason": data.get("reason", ""),
+            "may_edit": service.can_edit(actor=actor, challenge=challenge),
+            "transitions": service.allowed_transitions(actor=actor, challenge=challenge),
+        }, status_code=422)
+    return RedirectResponse(f"/bedarfe/{challenge.id}?flash=status_changed", status_code=303)

@@ -1,0 +1,232 @@
+"""The ``govlotse`` command line: database, demo data, import/export, users, server."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from govlotse.config import settings
+from govlotse.core.actor import SYSTEM, Role
+from govlotse.db import db, unit_of_work
+from govlotse.errors import AppError, Invalid
+
+app = typer.Typer(
+    help="GovLotse – venture-client platform for public administrations.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals may hold passwords or personal data
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+app.add_typer(users_app, name="users")
+
+console = Console()
+err = Console(stderr=True)
+
+Kind = typer.Argument(help="organisations | solutions | challenges | usecases")
+
+
+def fail(message: str, code: int = 1) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=err, transient=False)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply the schema migrations (SQLite or PostgreSQL, from GOVLOTSE_DATABASE_URL)."""
+    from govlotse.core.migrate import upgrade
+
+    upgrade(db.url, revision)
+    console.print(f"database at revision {revision}: {_redact(db.url)}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the schema revision of the database."""
+    from govlotse.core.migrate import current_revision, head_revision
+
+    console.print(f"current: {current_revision(db.engine)}  head: {head_revision()}")
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _check_schema() -> None:
+    from govlotse.core.migrate import current_revision, head_revision
+
+    if current_revision(db.engine) != head_revision():
+        fail("the database schema is not up to date: run `govlotse db upgrade` first")
+
+
+@demo_app.command("load")
+def demo_load() -> None:
+    """Load the demo data (idempotent: a second run adds nothing) and create demo logins."""
+    from govlotse.demo import service as demo
+
+    _check_schema()
+    with _progress() as progress:
+        def step(name: str, total: int, _done: int) -> Callable[[int], None]:
+            task = progress.add_task(name, total=total)
+            return lambda n: progress.advance(task, n)
+
+        with unit_of_work() as session:
+            reports = demo.load(session=session, progress=step)
+    for name, r in reports.items():
+        console.print(f"{name}: {r.created} created, {r.updated} updated, {r.unchanged} unchanged")
+
+
+@demo_app.command("logins")
+def demo_logins() -> None:
+    """Print the demo logins (one per role)."""
+    from govlotse.demo.service import DEMO_LOGINS
+    from govlotse.web.labels import label
+
+    table = Table(title=f"Demo-Zugänge · http://{settings.host}:{settings.port}/anmelden")
+    for col in ("Rolle", "E-Mail", "Passwort"):
+        table.add_column(col)
+    for d in DEMO_LOGINS:
+        table.add_row(label("role", d.role), d.email, d.password)
+    console.print(table)
+
+
+@app.command("import")
+def import_(
+    kind: Annotated[str, Kind],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV or JSONL file")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row, write nothing")] = False,
+) -> None:
+    """Import a CSV or JSONL file all-or-nothing; bad rows are listed with line, field and reason."""
+    from govlotse.dataio import service as dataio
+
+    if kind not in dataio.ENTITIES:
+        fail(f"unknown kind {kind!r}; choose one of {', '.join(dataio.ENTITIES)}", 2)
+    _check_schema()
+    try:
+        with _progress() as progress, unit_of_work() as session:
+            task = progress.add_task(file.name, total=None)
+            report = dataio.import_file(session=session, actor=SYSTEM, kind=kind, path=file, dry_run=dry_run,
+                                        progress=lambda n: progress.advance(task, n))
+    except dataio.ImportFailed as exc:
+        for e in exc.report.errors:
+            err.print(f"{file.name}:{e}", highlight=False, markup=False)
+        fail(f"{len(exc.report.errors)} error(s) in {exc.report.rows} row(s); nothing was imported")
+        return
+    except Invalid as exc:
+        fail("; ".join(e.as_dict("en")["msg"] for e in exc.errors))
+        return
+    verb = "checked (dry run, nothing written)" if dry_run else "imported"
+    console.print(f"{report.rows} rows {verb}: {report.created} created, {report.updated} updated, "
+                  f"{report.unchanged} unchanged")
+
+
+@app.command("export")
+def export(
+    kind: Annotated[str, Kind],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout)")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv or jsonl")] = "jsonl",
+) -> None:
+    """Export every record of a kind in the import format."""
+    from govlotse.dataio import service as dataio
+
+    if kind not in dataio.ENTITIES:
+        fail(f"unknown kind {kind!r}; choose one of {', '.join(dataio.ENTITIES)}", 2)
+    if fmt not in ("csv", "jsonl"):
+        fail("--format must be csv or jsonl", 2)
+    _check_schema()
+    with unit_of_work() as session:
+        rows = dataio.export_rows(session=session, actor=SYSTEM, kind=kind)
+        lists = dataio.ENTITIES[kind].list_fields
+        if output is None:
+            n = dataio.write_export(rows, sys.stdout, fmt, lists)
+        else:
+            with output.open("w", encoding="utf-8", newline="") as fh:
+                n = dataio.write_export(rows, fh, fmt, lists)
+    err.print(f"{n} {kind} exported")
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="Login e-mail")],
+    name: Annotated[str, typer.Option(help="Display name")],
+    role: Annotated[Role, typer.Option(help="unit | agency | startup | expert | admin")],
+    organisation: Annotated[list[str] | None, typer.Option(help="external_id of an organisation (repeatable)")] = None,
+    password: Annotated[str | None, typer.Option(help="Password (asked for if not given)")] = None,
+) -> None:
+    """Create a user account with memberships."""
+    from pydantic import ValidationError
+
+    from govlotse.accounts import service as accounts
+    from govlotse.accounts.schemas import UserCreate
+    from govlotse.core.crud import by_external_id
+    from govlotse.core.validation import translate_errors
+    from govlotse.organisations.models import Organisation
+
+    _check_schema()
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with unit_of_work() as session:
+            ids = []
+            for ext in organisation or []:
+                org = by_external_id(session, Organisation, ext)
+                if org is None:
+                    fail(f"unknown organisation {ext!r}", 2)
+                ids.append(org.id)
+            user_in = UserCreate(email=email, name=name, role=role, password=password, organisation_ids=ids)
+            user = accounts.create_user(session=session, actor=SYSTEM, user_in=user_in)
+            console.print(f"created user {user.id} <{user.email}> as {user.role}")
+    except ValidationError as exc:
+        fail("; ".join(f"{e['field']}: {e['msg']}" for e in translate_errors(exc.errors(), "en")), 2)
+    except AppError as exc:
+        fail(exc.detail, 2)
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List user accounts."""
+    from govlotse.accounts import service as accounts
+
+    with unit_of_work() as session:
+        table = Table()
+        for col in ("id", "email", "name", "role", "active"):
+            table.add_column(col)
+        for u in accounts.list_users(session=session, actor=SYSTEM):
+            table.add_row(str(u.id), u.email, u.name, u.role, "yes" if u.is_active else "no")
+    console.print(table)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind")] = None,
+    port: Annotated[int | None, typer.Option(help="Port")] = None,
+    reload: Annotated[bool, typer.Option(help="Reload on code changes (development)")] = False,
+) -> None:
+    """Serve the web UI and the API."""
+    import uvicorn
+
+    uvicorn.run("govlotse.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
+                reload=reload, proxy_headers=True)
+
+
+def main() -> None:
+    try:
+        app()
+    except AppError as exc:
+        fail(exc.detail)

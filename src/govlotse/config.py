@@ -1,0 +1,40 @@
+"""Settings, read from the environment (prefix ``GOVLOTSE_``) and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting of the application; see docs/operations.md for a generated reference."""
+
+    model_config = SettingsConfigDict(env_prefix="GOVLOTSE_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./var/govlotse.sqlite3",
+        description="SQLAlchemy URL. SQLite (embedded default) or postgresql+psycopg://… (production).",
+    )
+    var_dir: Path = Field(default=Path("./var"), description="Folder for the SQLite file, caches and uploads.")
+    secret_key: str = Field(
+        default="dev-insecure-change-me",
+        description="Secret for signing tokens. Must be set to a long random value in production.",
+    )
+    session_days: int = Field(default=14, ge=1, le=365, description="Lifetime of a login session in days.")
+    session_cookie: str = Field(default="govlotse_session", description="Name of the session cookie.")
+    secure_cookies: bool = Field(default=False, description="Send cookies only over HTTPS (set behind TLS).")
+    default_language: str = Field(default="de", pattern="^(de|en)$", description="UI language by default.")
+    host: str = Field(default="127.0.0.1", description="Address `govlotse serve` binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `govlotse serve` listens on.")
+    page_size: int = Field(default=20, ge=1, le=200, description="Default number of rows on a list page.")
+    sql_echo: bool = Field(default=False, description="Log every SQL statement (debugging only).")
+
+    @cached_property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+settings = Settings()

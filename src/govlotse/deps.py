@@ -1,0 +1,73 @@
+"""FastAPI dependencies shared by API and web routes: the unit of work, the actor, the language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from govlotse.accounts import service as accounts
+from govlotse.accounts.models import LoginSession, User
+from govlotse.config import settings
+from govlotse.core.actor import ANONYMOUS, Actor
+from govlotse.db import get_session
+from govlotse.errors import Unauthorized
+
+@dataclass(frozen=True)
+class UserView:
+    """What pages show of the logged-in user."""
+
+    id: int
+    name: str
+    email: str
+    role: str
+
+    @classmethod
+    def of(cls, user: User) -> UserView:
+        return cls(id=user.id, name=user.name, email=user.email, role=user.role)
+
+
+# scope="function": commit before the response is sent, so a failed commit is never reported as success.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_login(request: Request, session: SessionDep) -> LoginSession | None:
+    """The login session of the request's cookie, if any and still valid."""
+    if "login" not in request.state._state:
+        token = request.cookies.get(settings.session_cookie)
+        login = accounts.session_for_token(session=session, token=token)
+        request.state.login = login
+        # A plain snapshot for templates: error pages render after the transaction has ended.
+        request.state.user = UserView.of(login.user) if login else None
+    current: LoginSession | None = request.state.login
+    return current
+
+
+LoginDep = Annotated[LoginSession | None, Depends(get_login)]
+
+
+def get_actor(login: LoginDep) -> Actor:
+    """Who is acting: the logged-in user, or an anonymous visitor."""
+    return accounts.actor_for(login.user) if login else ANONYMOUS
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+def require_login(actor: ActorDep) -> Actor:
+    if not actor.is_authenticated:
+        raise Unauthorized()
+    return actor
+
+
+LoggedInDep = Annotated[Actor, Depends(require_login)]
+
+
+def get_lang(request: Request) -> str:
+    lang: str = getattr(request.state, "lang", settings.default_language)
+    return lang
+
+
+LangDep = Annotated[str, Depends(get_lang)]

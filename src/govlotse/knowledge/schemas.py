@@ -1,0 +1,55 @@
+"""Schemas of use cases (knowledge base)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from govlotse.core.schemas import LongText, ProvenanceIn, RecordRead, RequiredText, TagList, TagSlugs, VersionIn
+
+UseCaseTitle = Annotated[str, StringConstraints(min_length=3, max_length=300)]
+Short = Annotated[str, StringConstraints(max_length=200)]
+Country = Annotated[str, StringConstraints(min_length=2, max_length=2, pattern=r"^[A-Z]{2}$", to_upper=True)]
+Lang = Annotated[str, StringConstraints(min_length=2, max_length=2, pattern=r"^[a-z]{2}$", to_lower=True)]
+
+
+class UseCaseCreate(ProvenanceIn):
+    title: UseCaseTitle
+    description: RequiredText
+    organisation_name: Annotated[str, StringConstraints(max_length=300)] = ""
+    country: Country | None = None
+    sector: Short = ""
+    technology: Short = ""
+    status: Annotated[str, StringConstraints(max_length=100)] = ""
+    language: Lang = "en"
+    source_url: Annotated[str, StringConstraints(max_length=500)] | None = None
+    tags: TagList = Field(default_factory=list)
+    # Every use case says where it comes from and under which licence (DATA_SOURCES.md).
+    source: Annotated[str, StringConstraints(min_length=1, max_length=500)]  # type: ignore[assignment]
+    licence: Annotated[str, StringConstraints(min_length=1, max_length=100)]  # type: ignore[assignment]
+
+
+class UseCaseUpdate(VersionIn):
+    title: UseCaseTitle | None = None
+    description: LongText | None = None
+    organisation_name: Annotated[str, StringConstraints(max_length=300)] | None = None
+    country: Country | None = None
+    sector: Short | None = None
+    technology: Short | None = None
+    status: Annotated[str, StringConstraints(max_length=100)] | None = None
+    source_url: Annotated[str, StringConstraints(max_length=500)] | None = None
+    tags: TagList | None = None
+
+
+class UseCaseRead(RecordRead):
+    title: str
+    description: str
+    organisation_name: str
+    country: str | None
+    sector: str
+    technology: str
+    status: str
+    language: str
+    source_url: str | None
+    tags: TagSlugs

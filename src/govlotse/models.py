@@ -1,0 +1,23 @@
+"""Imports every domain's ORM models so that metadata is complete (Alembic, tests)."""
+
+from govlotse.accounts.models import LoginSession, Membership, User
+from govlotse.challenges.models import Challenge
+from govlotse.core.audit import AuditEvent
+from govlotse.core.models import Base
+from govlotse.knowledge.models import UseCase
+from govlotse.organisations.models import Organisation
+from govlotse.solutions.models import Solution
+from govlotse.taxonomy.models import Tag
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "Challenge",
+    "LoginSession",
+    "Membership",
+    "Organisation",
+    "Solution",
+    "Tag",
+    "UseCase",
+    "User",
+]

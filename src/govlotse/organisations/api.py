@@ -1,0 +1,61 @@
+"""JSON API: organisations."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from govlotse.core.pagination import Page, PageParams, page_of
+from govlotse.deps import ActorDep, SessionDep
+from govlotse.organisations import service
+from govlotse.organisations.models import Organisation, OrganisationKind
+from govlotse.organisations.schemas import OrganisationCreate, OrganisationRead, OrganisationUpdate
+
+router = APIRouter(prefix="/organisations", tags=["organisations"])
+
+
+class OrganisationQuery(PageParams):
+    q: str | None = Field(default=None, max_length=200, description="Text in name or description")
+    kind: OrganisationKind | None = None
+    tag: str | None = Field(default=None, max_length=60)
+    location: str | None = Field(default=None, max_length=120)
+    sort: str | None = Field(default=None, max_length=30, description="name, created_at, founded_year; - for descending")
+
+
+def organisation_from_path(organisation_id: int, session: SessionDep, actor: ActorDep) -> Organisation:
+    return service.get_organisation(session=session, actor=actor, organisation_id=organisation_id)
+
+
+CurrentOrganisation = Annotated[Organisation, Depends(organisation_from_path)]
+
+
+@router.get("", response_model=Page[OrganisationRead])
+def list_organisations(query: Annotated[OrganisationQuery, Query()], session: SessionDep, actor: ActorDep) -> BaseModel:
+    """Organisations, paginated; filter by text, kind, tag, location."""
+    items, total = service.list_organisations(
+        session=session, actor=actor, page=query, q=query.q, kind=query.kind, tag=query.tag,
+        location=query.location, sort=query.sort,
+    )
+    return page_of([OrganisationRead.model_validate(i) for i in items], total, query)
+
+
+@router.get("/{organisation_id}", response_model=OrganisationRead)
+def get_organisation(org: CurrentOrganisation) -> object:
+    """One organisation."""
+    return org
+
+
+@router.post("", response_model=OrganisationRead, status_code=201)
+def create_organisation(org_in: OrganisationCreate, session: SessionDep, actor: ActorDep) -> object:
+    """Register an organisation (unit and admins)."""
+    return service.create_organisation(session=session, actor=actor, org_in=org_in)
+
+
+@router.patch("/{organisation_id}", response_model=OrganisationRead)
+def update_organisation(
+    org_in: OrganisationUpdate, org: CurrentOrganisation, session: SessionDep, actor: ActorDep
+) -> object:
+    """Change an organisation; send the `version` you read (409 if it changed since)."""
+    return service.update_organisation(session=session, actor=actor, org=org, org_in=org_in)

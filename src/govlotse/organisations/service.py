@@ -1,0 +1,82 @@
+"""Organisations: agencies, start-ups and research institutes."""
+
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from govlotse.core import crud
+from govlotse.core.actor import Actor
+from govlotse.core.pagination import PageParams, paginate
+from govlotse.core.schemas import apply_sort
+from govlotse.errors import Conflict, Forbidden, NotFound
+from govlotse.organisations.models import Organisation
+from govlotse.organisations.schemas import OrganisationCreate, OrganisationUpdate
+from govlotse.policy import Action, organisation_filter, require
+from govlotse.taxonomy import service as taxonomy
+
+SORTS = {"name": Organisation.name, "created_at": Organisation.created_at, "founded_year": Organisation.founded_year}
+
+
+def list_organisations(
+    *,
+    session: Session,
+    actor: Actor,
+    page: PageParams,
+    q: str | None = None,
+    kind: str | None = None,
+    tag: str | None = None,
+    location: str | None = None,
+    sort: str | None = None,
+) -> tuple[list[Organisation], int]:
+    """The organisations the actor may see, filtered and sorted, one page."""
+    stmt = select(Organisation).where(organisation_filter(actor)).options(selectinload(Organisation.tags))
+    if q:
+        like = f"%{q.strip()}%"
+        stmt = stmt.where(or_(Organisation.name.ilike(like), Organisation.description.ilike(like)))
+    if kind:
+        stmt = stmt.where(Organisation.kind == kind)
+    if location:
+        stmt = stmt.where(Organisation.location.ilike(location.strip()))
+    if tag:
+        stmt = stmt.where(Organisation.tags.any(slug=tag))
+    stmt = apply_sort(stmt, sort, allowed=SORTS, default="name", tiebreak=Organisation.id)
+    return paginate(session, stmt, page)
+
+
+def get_organisation(*, session: Session, actor: Actor, organisation_id: int) -> Organisation:
+    """One organisation the actor may see, or NotFound."""
+    org = session.scalar(
+        select(Organisation).where(Organisation.id == organisation_id).options(selectinload(Organisation.tags))
+    )
+    if org is None:
+        raise NotFound("organisation", organisation_id)
+    require(actor, Action.view, org, name="organisation", ident=organisation_id)
+    return org
+
+
+def create_organisation(*, session: Session, actor: Actor, org_in: OrganisationCreate) -> Organisation:
+    """Register an organisation (the unit, admins and the CLI)."""
+    if not actor.sees_everything:
+        raise Forbidden()
+    if crud.by_external_id(session, Organisation, org_in.external_id):
+        raise Conflict(f"organisation {org_in.external_id} exists already")
+    data = org_in.model_dump(exclude={"tags"})
+    org = Organisation(**data, tags=taxonomy.resolve(session=session, slugs=org_in.tags))
+    crud.created(session, actor=actor, obj=org, entity_type="organisation", data=org_in.model_dump())
+    return org
+
+
+def update_organisation(
+    *, session: Session, actor: Actor, org: Organisation, org_in: OrganisationUpdate
+) -> Organisation:
+    """Change an organisation's profile (its members, or the unit)."""
+    require(actor, Action.update, org, name="organisation", ident=org.id)
+    crud.check_version(org, org_in.version, name="organisation")
+    values = org_in.model_dump(exclude_unset=True, exclude={"version", "tags"})
+    if "status" in values and not actor.sees_everything:
+        raise Forbidden("only the unit approves organisations")
+    if org_in.tags is not None:
+        values["tags"] = taxonomy.resolve(session=session, slugs=org_in.tags)
+    crud.apply_changes(session, actor=actor, obj=org, values=values, entity_type="organisation")
+    return org

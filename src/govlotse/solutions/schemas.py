@@ -1,0 +1,71 @@
+"""Schemas of solutions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, StringConstraints
+
+from govlotse.challenges.schemas import OrganisationBrief
+from govlotse.core.validation import error
+from govlotse.core.schemas import CodeList, LongText, ProvenanceIn, RecordRead, RequiredText, TagList, TagSlugs, Title, VersionIn
+from govlotse.solutions.models import Certification, HostingOption, Maturity
+
+LANGUAGE_CODES = frozenset(
+    "de en fr es it nl pl cs da sv fi no et lv lt hu ro bg el pt sk sl hr tr ar fa ru uk zh ja ko vi hi".split()
+)
+
+
+def _codes(allowed: frozenset[str]) -> Callable[[list[str]], list[str]]:
+    """A validator accepting only codes from ``allowed`` (case-insensitive, duplicates dropped)."""
+
+    def check(values: list[str]) -> list[str]:
+        cleaned = list(dict.fromkeys(v.strip().lower() for v in values if v.strip()))
+        unknown = [v for v in cleaned if v not in allowed]
+        if unknown:
+            raise error("unknown_code", values=", ".join(unknown), allowed=", ".join(sorted(allowed)))
+        return cleaned
+
+    return check
+
+
+HostingList = Annotated[CodeList, AfterValidator(_codes(frozenset(HostingOption)))]
+CertificationList = Annotated[CodeList, AfterValidator(_codes(frozenset(Certification)))]
+LanguageList = Annotated[CodeList, AfterValidator(_codes(LANGUAGE_CODES))]
+
+
+class SolutionCreate(ProvenanceIn):
+    organisation_id: int
+    title: Title
+    description: Annotated[RequiredText, StringConstraints(min_length=20)]
+    maturity: Maturity
+    hosting_options: HostingList = Field(default_factory=list)
+    certifications: CertificationList = Field(default_factory=list)
+    languages: LanguageList = Field(default_factory=list)
+    references: LongText = ""
+    tags: TagList = Field(default_factory=list)
+
+
+class SolutionUpdate(VersionIn):
+    title: Title | None = None
+    description: Annotated[RequiredText, StringConstraints(min_length=20)] | None = None
+    maturity: Maturity | None = None
+    hosting_options: HostingList | None = None
+    certifications: CertificationList | None = None
+    languages: LanguageList | None = None
+    references: LongText | None = None
+    tags: TagList | None = None
+
+
+class SolutionRead(RecordRead):
+    organisation_id: int
+    organisation: OrganisationBrief
+    title: str
+    description: str
+    maturity: str
+    hosting_options: list[str]
+    certifications: list[str]
+    languages: list[str]
+    references: str
+    tags: TagSlugs

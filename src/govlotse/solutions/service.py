@@ -1,0 +1,114 @@
+"""Solutions: the offerings of start-ups and research institutes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from govlotse.core import crud
+from govlotse.core.actor import Actor
+from govlotse.core.models import json_contains
+from govlotse.core.pagination import PageParams, paginate
+from govlotse.core.schemas import apply_sort
+from govlotse.errors import Conflict, Invalid, NotFound
+from govlotse.organisations.models import Organisation, OrganisationKind
+from govlotse.policy import Action, may_own, organisation_filter, require
+from govlotse.solutions.models import Solution
+from govlotse.solutions.schemas import SolutionCreate, SolutionUpdate
+from govlotse.taxonomy import service as taxonomy
+
+SORTS = {"title": Solution.title, "created_at": Solution.created_at, "updated_at": Solution.updated_at}
+OWNER_KINDS = (OrganisationKind.startup, OrganisationKind.research)
+
+
+def _load() -> list[Any]:
+    return [selectinload(Solution.tags), selectinload(Solution.organisation)]
+
+
+def list_solutions(
+    *,
+    session: Session,
+    actor: Actor,
+    page: PageParams,
+    q: str | None = None,
+    organisation_id: int | None = None,
+    maturity: str | None = None,
+    hosting: str | None = None,
+    certification: str | None = None,
+    language: str | None = None,
+    tag: str | None = None,
+    sort: str | None = None,
+) -> tuple[list[Solution], int]:
+    """The solutions of organisations the actor may see, filtered and sorted, one page."""
+    stmt = (
+        select(Solution)
+        .join(Solution.organisation)
+        .where(organisation_filter(actor))
+        .options(*_load())
+    )
+    if q:
+        like = f"%{q.strip()}%"
+        stmt = stmt.where(
+            or_(Solution.title.ilike(like), Solution.description.ilike(like), Organisation.name.ilike(like))
+        )
+    if organisation_id:
+        stmt = stmt.where(Solution.organisation_id == organisation_id)
+    if maturity:
+        stmt = stmt.where(Solution.maturity == maturity)
+    if hosting:
+        stmt = stmt.where(json_contains(Solution.hosting_options, hosting))
+    if certification:
+        stmt = stmt.where(json_contains(Solution.certifications, certification))
+    if language:
+        stmt = stmt.where(json_contains(Solution.languages, language))
+    if tag:
+        stmt = stmt.where(Solution.tags.any(slug=tag))
+    stmt = apply_sort(stmt, sort, allowed=SORTS, default="title", tiebreak=Solution.id)
+    return paginate(session, stmt, page)
+
+
+def get_solution(*, session: Session, actor: Actor, solution_id: int) -> Solution:
+    """One solution the actor may see, or NotFound."""
+    solution = session.scalar(select(Solution).where(Solution.id == solution_id).options(*_load()))
+    if solution is None:
+        raise NotFound("solution", solution_id)
+    require(actor, Action.view, solution, name="solution", ident=solution_id)
+    return solution
+
+
+def owners_for(*, session: Session, actor: Actor) -> list[Organisation]:
+    """The organisations for which the actor may publish solutions."""
+    stmt = select(Organisation).where(Organisation.kind.in_(OWNER_KINDS)).order_by(Organisation.name)
+    if not actor.sees_everything:
+        stmt = stmt.where(Organisation.id.in_(actor.organisation_ids or {-1}))
+    return list(session.scalars(stmt))
+
+
+def create_solution(*, session: Session, actor: Actor, solution_in: SolutionCreate) -> Solution:
+    """Add an offering to a start-up's profile (its members, or the unit)."""
+    require(actor, Action.create, Solution, name="solution")
+    org = session.get(Organisation, solution_in.organisation_id)
+    if org is None or not may_own(actor, org, OWNER_KINDS):
+        raise Invalid.on("organisation_id", "Bitte ein Unternehmen wählen, für das Sie Lösungen pflegen dürfen.")
+    if crud.by_external_id(session, Solution, solution_in.external_id):
+        raise Conflict(f"solution {solution_in.external_id} exists already")
+    solution = Solution(
+        **solution_in.model_dump(exclude={"tags"}),
+        tags=taxonomy.resolve(session=session, slugs=solution_in.tags),
+    )
+    crud.created(session, actor=actor, obj=solution, entity_type="solution", data=solution_in.model_dump())
+    session.refresh(solution, ["organisation"])
+    return solution
+
+
+def update_solution(*, session: Session, actor: Actor, solution: Solution, solution_in: SolutionUpdate) -> Solution:
+    """Edit an offering (its organisation's members, or the unit)."""
+    require(actor, Action.update, solution, name="solution", ident=solution.id)
+    crud.check_version(solution, solution_in.version, name="solution")
+    values = solution_in.model_dump(exclude_unset=True, exclude={"version", "tags"})
+    if solution_in.tags is not None:
+        values["tags"] = taxonomy.resolve(session=session, slugs=solution_in.tags)
+    crud.apply_changes(session, actor=actor, obj=solution, values=values, entity_type="solution")
+    return solution

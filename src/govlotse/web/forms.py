@@ -1,0 +1,119 @@
+"""HTML form handling: CSRF check, form data to schema input, errors to messages per field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+
+from govlotse.core.security import same
+from govlotse.core.validation import translate_errors
+from govlotse.errors import Conflict, Forbidden, Invalid
+from govlotse.i18n import translate
+from govlotse.web.render import CSRF_COOKIE, CSRF_FIELD
+
+S = TypeVar("S", bound=BaseModel)
+T = TypeVar("T")
+
+# Key in a form's errors that marks an edit conflict (the template then shows stored values).
+CONFLICT = "__conflict__"
+
+
+class FormError(Exception):
+    """A form that failed validation: messages per field, and what the user typed (to keep it)."""
+
+    def __init__(self, errors: dict[str, str], values: dict[str, Any]) -> None:
+        super().__init__("form invalid")
+        self.errors = errors
+        self.values = values
+
+
+async def read_form(request: Request, *, lists: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The posted form as a dict (``lists`` keep every value); refuses a missing or wrong CSRF token."""
+    form = await request.form()
+    token = str(form.get(CSRF_FIELD, ""))
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    if not token or not cookie or not same(token, cookie):
+        raise Forbidden(translate("Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und senden Sie es erneut.",
+                                  getattr(request.state, "lang", "de")))
+    data: dict[str, Any] = {}
+    for key in form:
+        if key == CSRF_FIELD:
+            continue
+        values = [v for v in form.getlist(key) if isinstance(v, str)]
+        data[key] = values if key in lists else (values[-1] if values else "")
+    for key in lists:
+        data.setdefault(key, [])
+    return data
+
+
+def checkbox(data: dict[str, Any], *names: str) -> None:
+    """Unchecked boxes are not posted at all; turn presence into True/False."""
+    for name in names:
+        data[name] = name in data and data[name] not in ("", "0", "false", "off")
+
+
+def validate(schema: type[S], data: dict[str, Any], lang: str) -> S:
+    """Build ``schema`` from form data or raise :class:`FormError` with translated messages."""
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise FormError(errors_by_field(translate_errors(exc.errors(), lang)), data) from None
+
+
+def errors_by_field(errors: list[dict[str, Any]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for e in errors:
+        field = e["field"].split(".")[0]
+        out.setdefault(field, e["msg"])
+    return out
+
+
+def from_invalid(exc: Invalid, data: dict[str, Any], lang: str) -> FormError:
+    """A service's business-rule error as a form error on the named fields."""
+    return FormError({(e.field or "__root__"): e.as_dict(lang)["msg"] for e in exc.errors}, data)
+
+
+async def submit(
+    request: Request,
+    *,
+    schema: type[S],
+    save: Callable[[S], T],
+    redirect_to: Callable[[T], str],
+    rerender: Callable[[dict[str, Any], dict[str, str], int], Response],
+    lists: tuple[str, ...] = (),
+    checkboxes: tuple[str, ...] = (),
+    prepare: Callable[[dict[str, Any]], None] | None = None,
+) -> Response:
+    """The whole POST cycle of an HTML form.
+
+    Validate, save through the service, redirect on success (no resubmission on reload);
+    on any input error or edit conflict show the form again with the user's input kept.
+    """
+    lang = getattr(request.state, "lang", "de")
+    data = await read_form(request, lists=lists)
+    checkbox(data, *checkboxes)
+    if prepare:
+        prepare(data)
+    try:
+        result = save(validate(schema, data, lang))
+    except FormError as exc:
+        return rerender(exc.values, exc.errors, 422)
+    except Invalid as exc:
+        err = from_invalid(exc, data, lang)
+        return rerender(err.values, err.errors, 422)
+    except Conflict as exc:
+        msg = translate(
+            "Jemand anderes hat diesen Datensatz gespeichert, während Sie ihn bearbeitet haben. Ihre Eingaben "
+            "sind unten erhalten; bei Feldern mit anderem Stand steht der gespeicherte Wert darunter. "
+            "Wenn Sie jetzt erneut speichern, ersetzen Ihre Eingaben den gespeicherten Stand.",
+            lang,
+        )
+        if exc.current_version is not None:
+            # The next save is a deliberate decision taken with the other change in view.
+            data["version"] = exc.current_version
+        return rerender(data, {CONFLICT: msg}, 409)
+    return RedirectResponse(redirect_to(result), status_code=303)

@@ -1,0 +1,90 @@
+"""Human labels for the codes stored in the database (German source strings, translated on output)."""
+
+from __future__ import annotations
+
+from govlotse.i18n import translate
+
+LABELS: dict[str, dict[str, str]] = {
+    "challenge_status": {
+        "draft": "Entwurf",
+        "submitted": "Eingereicht",
+        "accepted": "Angenommen",
+        "declined": "Abgelehnt",
+        "closed": "Abgeschlossen",
+    },
+    "visibility": {"internal": "Intern", "published": "Veröffentlicht"},
+    "hosting_requirement": {
+        "none": "Keine Vorgabe",
+        "eu": "Betrieb in der EU",
+        "germany": "Betrieb in Deutschland",
+        "on_premise": "Betrieb im eigenen Rechenzentrum",
+    },
+    "hosting": {
+        "saas_germany": "SaaS, Rechenzentrum in Deutschland",
+        "saas_eu": "SaaS, Rechenzentrum in der EU",
+        "saas_non_eu": "SaaS, außerhalb der EU",
+        "private_cloud": "Private Cloud",
+        "on_premise": "On-Premises (eigener Betrieb)",
+    },
+    "maturity": {
+        "prototype": "Prototyp",
+        "pilot_ready": "Pilotreif",
+        "market": "Am Markt",
+        "scaled": "Breit im Einsatz",
+    },
+    "certification": {
+        "bsi_c5": "BSI C5",
+        "iso_27001": "ISO 27001",
+        "bsi_grundschutz": "ISO 27001 auf Basis IT-Grundschutz",
+        "soc2": "SOC 2",
+        "tisax": "TISAX",
+        "iso_9001": "ISO 9001",
+        "bitv_tested": "BITV-Test bestanden",
+    },
+    "org_kind": {"agency": "Behörde / Verwaltung", "startup": "Start-up", "research": "Forschung"},
+    "agency_type": {"behoerde": "Behörde", "bezirksamt": "Bezirksamt", "landesbetrieb": "Landesbetrieb"},
+    "size": {
+        "1-10": "1–10 Beschäftigte",
+        "11-50": "11–50 Beschäftigte",
+        "51-200": "51–200 Beschäftigte",
+        "201-500": "201–500 Beschäftigte",
+        "500+": "mehr als 500 Beschäftigte",
+    },
+    "role": {
+        "unit": "Lotsenstelle (Venture-Client-Einheit)",
+        "agency": "Behörde",
+        "startup": "Start-up",
+        "expert": "Expertin / Experte",
+        "admin": "Administration",
+    },
+    "org_status": {"active": "Aktiv", "pending": "Wartet auf Freigabe"},
+    "language": {
+        "de": "Deutsch", "en": "Englisch", "fr": "Französisch", "es": "Spanisch", "it": "Italienisch",
+        "nl": "Niederländisch", "pl": "Polnisch", "cs": "Tschechisch", "da": "Dänisch", "sv": "Schwedisch",
+        "fi": "Finnisch", "no": "Norwegisch", "et": "Estnisch", "lv": "Lettisch", "lt": "Litauisch",
+        "hu": "Ungarisch", "ro": "Rumänisch", "bg": "Bulgarisch", "el": "Griechisch", "pt": "Portugiesisch",
+        "sk": "Slowakisch", "sl": "Slowenisch", "hr": "Kroatisch", "tr": "Türkisch", "ar": "Arabisch",
+        "fa": "Persisch", "ru": "Russisch", "uk": "Ukrainisch", "zh": "Chinesisch", "ja": "Japanisch",
+        "ko": "Koreanisch", "vi": "Vietnamesisch", "hi": "Hindi",
+    },
+    "flash": {
+        "saved": "Änderungen gespeichert.",
+        "created": "Angelegt.",
+        "logged_in": "Sie sind angemeldet.",
+        "logged_out": "Sie sind abgemeldet.",
+        "status_changed": "Status geändert.",
+    },
+}
+
+
+def label(group: str, code: str | None, lang: str = "de") -> str:
+    """The label of ``code`` in ``group``, in ``lang``; unknown codes are shown as they are."""
+    if code is None or code == "":
+        return "–"
+    text = LABELS.get(group, {}).get(str(code))
+    return translate(text, lang) if text else str(code)
+
+
+def options(group: str, lang: str = "de") -> list[tuple[str, str]]:
+    """(code, label) pairs for a select or a group of checkboxes."""
+    return [(code, translate(text, lang)) for code, text in LABELS[group].items()]

@@ -1,0 +1,104 @@
+"""Jinja2 rendering for the web UI: one environment, the request's language, CSRF token and user."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from importlib import resources
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from markupsafe import Markup
+
+from govlotse.i18n import translate
+from govlotse.web import labels
+
+TEMPLATE_DIR = str(resources.files("govlotse").joinpath("web/templates"))
+templates = Jinja2Templates(directory=TEMPLATE_DIR)
+env = templates.env
+env.trim_blocks = True
+env.lstrip_blocks = True
+
+CSRF_COOKIE = "govlotse_csrf"
+CSRF_FIELD = "csrf_token"
+
+
+@pass_context
+def _t(ctx: Any, text: str, **params: Any) -> str:
+    return translate(text, ctx.get("lang", "de"), **params)
+
+
+@pass_context
+def _label(ctx: Any, group: str, code: str | None) -> str:
+    return labels.label(group, code, ctx.get("lang", "de"))
+
+
+def _money(value: int | None, lang: str = "de") -> str:
+    if value is None:
+        return "–"
+    text = f"{value:,}"
+    return (text.replace(",", ".") if lang == "de" else text) + " €"
+
+
+def _date(value: date | datetime | None, lang: str = "de") -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        return value.strftime("%d.%m.%Y %H:%M" if lang == "de" else "%Y-%m-%d %H:%M")
+    return value.strftime("%d.%m.%Y" if lang == "de" else "%Y-%m-%d")
+
+
+@pass_context
+def _query(ctx: Any, **changes: Any) -> str:
+    """The current URL's query with some parameters changed (for paging and sorting links)."""
+    request: Request = ctx["request"]
+    params = dict(request.query_params)
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    return "?" + urlencode(params) if params else "?"
+
+
+def _paragraphs(text: str | None) -> Markup:
+    """Plain text with blank-line paragraphs as HTML, escaped."""
+    if not text:
+        return Markup("")
+    parts = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    return Markup("".join(f"<p>{Markup.escape(p)}</p>".replace("\n", "<br>") for p in parts))
+
+
+@pass_context
+def _tag_options(ctx: Any, tags: list[Any], kind: str) -> list[tuple[str, str]]:
+    """(slug, label) of the tags of one kind, for a group of checkboxes."""
+    lang = ctx.get("lang", "de")
+    return [(t.slug, t.label(lang)) for t in tags if t.kind == kind]
+
+
+def _id_name_options(items: list[Any]) -> list[tuple[int, str]]:
+    return [(i.id, i.name) for i in items]
+
+
+env.globals.update(
+    _=_t, label=_label, query=_query, labels=labels, tag_options=_tag_options, id_name_options=_id_name_options
+)
+env.filters.update(money=_money, date=_date, paragraphs=_paragraphs)
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+) -> HTMLResponse:
+    """Render a page with what every template needs (language, user, CSRF token, flash message)."""
+    base = {
+        "lang": getattr(request.state, "lang", "de"),
+        "user": getattr(request.state, "user", None),
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "flash": request.query_params.get("flash"),
+        "csrf_field": CSRF_FIELD,
+    }
+    base.update(context or {})
+    return templates.TemplateResponse(request, template, base, status_code=status_code)

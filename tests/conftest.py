@@ -1,0 +1,134 @@
+"""Test fixtures: the same suite runs against SQLite and a real PostgreSQL (pgserver).
+
+Each test runs inside a transaction that is rolled back; requests made through the test client
+join that transaction with SAVEPOINTs, so their commits are visible to the test but never persist.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from govlotse.app import create_app
+from govlotse.core import security
+from govlotse.core.actor import SYSTEM
+from govlotse.core.migrate import upgrade
+from govlotse.db import db, get_session, make_engine
+from govlotse.demo.service import data_dir
+from govlotse.taxonomy import service as taxonomy
+from govlotse.taxonomy.schemas import TagCreate
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> None:
+    # argon2id with production cost takes ~0.1 s per hash; tests create many users.
+    from argon2 import PasswordHasher
+
+    security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A real PostgreSQL 16 with pgvector, started for this test run (or GOVLOTSE_TEST_PG_URL)."""
+    external = os.environ.get("GOVLOTSE_TEST_PG_URL")
+    if external:
+        yield external
+        return
+    import pgserver
+
+    folder = tempfile.mkdtemp(prefix="govlotse-pg-")
+    server = pgserver.get_server(folder, cleanup_mode="stop")
+    server.psql("CREATE DATABASE govlotse_test;")
+    uri = server.get_uri("govlotse_test")
+    yield uri.replace("postgresql://", "postgresql+psycopg://", 1)
+    server.cleanup()
+
+
+def _seed(engine: Engine) -> None:
+    """Reference data every test may rely on: the taxonomy tags."""
+    with Session(engine) as session:
+        for line in (data_dir() / "tags.jsonl").read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                taxonomy.upsert(session=session, actor=SYSTEM, tag_in=TagCreate.model_validate(json.loads(line)))
+        session.commit()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A migrated database of each kind (schema built by Alembic, never create_all)."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    else:
+        url = request.getfixturevalue("pg_url")
+        with make_engine(url).begin() as conn:  # start from an empty schema
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public;"))
+    upgrade(url)
+    eng = make_engine(url)
+    db.configure(url)
+    db._engine = eng  # the app and CLI code under test use this engine
+    _seed(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def dialect(engine: Engine) -> str:
+    return engine.dialect.name
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Any]:
+    conn = engine.connect()
+    trans = conn.begin()
+    yield conn
+    trans.rollback()
+    conn.close()
+
+
+@pytest.fixture
+def session(connection: Any) -> Iterator[Session]:
+    """The test's session; everything it and the app write is rolled back after the test."""
+    s = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def app(connection: Any) -> Any:
+    application = create_app()
+
+    def _session() -> Iterator[Session]:
+        s = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        try:
+            yield s
+            s.commit()
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            s.close()
+
+    application.dependency_overrides[get_session] = _session
+    return application
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[TestClient]:
+    with TestClient(app, base_url="http://testserver", raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture
+def demo_data_dir() -> Path:
+    return data_dir()

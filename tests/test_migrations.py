@@ -1,0 +1,27 @@
+"""The schema comes from Alembic and is the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, inspect
+
+from govlotse.core.migrate import current_revision, head_revision
+from govlotse.models import Base
+
+
+def test_database_is_at_head(engine: Engine) -> None:
+    assert current_revision(engine) == head_revision()
+
+
+def test_migrations_create_every_mapped_table_and_column(engine: Engine) -> None:
+    inspector = inspect(engine)
+    for table in Base.metadata.sorted_tables:
+        assert inspector.has_table(table.name), table.name
+        columns = {c["name"] for c in inspector.get_columns(table.name)}
+        assert columns == {c.name for c in table.columns}, table.name
+
+
+def test_unique_external_ids(engine: Engine) -> None:
+    inspector = inspect(engine)
+    for table in ("organisations", "challenges", "solutions", "usecases"):
+        uniques = [ix for ix in inspector.get_indexes(table) if ix["unique"]]
+        assert any(ix["column_names"] == ["external_id"] for ix in uniques), table
