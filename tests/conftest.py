@@ -60,7 +60,9 @@ def _seed(engine: Engine) -> None:
     with Session(engine) as session:
         for line in (data_dir() / "tags.jsonl").read_text(encoding="utf-8").splitlines():
             if line.strip():
-                taxonomy.upsert(session=session, actor=SYSTEM, tag_in=TagCreate.model_validate(json.loads(line)))
+                taxonomy.upsert(
+                    session=session, actor=SYSTEM, tag_in=TagCreate.model_validate(json.loads(line))
+                )
         session.commit()
 
 
@@ -132,3 +134,32 @@ def client(app: Any) -> Iterator[TestClient]:
 @pytest.fixture
 def demo_data_dir() -> Path:
     return data_dir()
+
+
+@pytest.fixture
+def fresh_db(engine: Engine, tmp_path: Path) -> Iterator[str]:
+    """An empty database of the same kind, with ``db`` pointing at it (for CLI commands that commit)."""
+    import uuid
+
+    if engine.dialect.name == "sqlite":
+        url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+        cleanup = None
+    else:
+        name = f"fresh_{uuid.uuid4().hex[:12]}"
+        admin = make_engine(engine.url.render_as_string(hide_password=False), echo=False)
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = engine.url.set(database=name).render_as_string(hide_password=False)
+        cleanup = (admin, name)
+    previous = db._engine
+    db.configure(url)
+    try:
+        yield url
+    finally:
+        db.configure(engine.url.render_as_string(hide_password=False))
+        db._engine = previous
+        if cleanup:
+            admin, name = cleanup
+            with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()

@@ -38,13 +38,20 @@ def make_org(session: Session, *, kind: str = "agency", name: str | None = None,
     return organisations.create_organisation(session=session, actor=SYSTEM, org_in=OrganisationCreate(**data))
 
 
-def make_user(session: Session, *, role: str, org: Organisation | None = None, email: str | None = None) -> User:
+def make_user(
+    session: Session, *, role: str, org: Organisation | None = None, email: str | None = None
+) -> User:
     n = next(_seq)
     user = accounts.create_user(
         session=session,
         actor=SYSTEM,
-        user_in=UserCreate(email=email or f"user{n}@example.org", name=f"User {n}", role=Role(role),
-                           password=PASSWORD, organisation_ids=[org.id] if org else []),
+        user_in=UserCreate(
+            email=email or f"user{n}@example.org",
+            name=f"User {n}",
+            role=Role(role),
+            password=PASSWORD,
+            organisation_ids=[org.id] if org else [],
+        ),
     )
     session.refresh(user, ["memberships"])
     return user

@@ -104,10 +104,15 @@ def test_startup_edits_only_its_own_solutions(client: TestClient, world: dict) -
 
 def test_startup_cannot_file_solution_for_another_company(client: TestClient, world: dict) -> None:
     login(client, world["startup_user"])
-    response = client.post("/api/solutions", json={
-        "organisation_id": world["other_startup"].id, "title": "Fake offer",
-        "description": "An offer filed in someone else's name.", "maturity": "market",
-    })
+    response = client.post(
+        "/api/solutions",
+        json={
+            "organisation_id": world["other_startup"].id,
+            "title": "Fake offer",
+            "description": "An offer filed in someone else's name.",
+            "maturity": "market",
+        },
+    )
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "organisation_id"
 
@@ -115,14 +120,29 @@ def test_startup_cannot_file_solution_for_another_company(client: TestClient, wo
 def test_startup_edits_only_its_own_organisation(client: TestClient, world: dict) -> None:
     login(client, world["startup_user"])
     own, other = world["startup"], world["other_startup"]
-    assert client.patch(f"/api/organisations/{own.id}", json={"location": "Kiel", "version": own.version}).status_code == 200
-    assert client.patch(f"/api/organisations/{other.id}", json={"location": "X", "version": other.version}).status_code == 403
+    assert (
+        client.patch(
+            f"/api/organisations/{own.id}", json={"location": "Kiel", "version": own.version}
+        ).status_code
+        == 200
+    )
+    assert (
+        client.patch(
+            f"/api/organisations/{other.id}", json={"location": "X", "version": other.version}
+        ).status_code
+        == 403
+    )
 
 
 def test_startup_cannot_edit_or_create_challenges(client: TestClient, world: dict) -> None:
     login(client, world["startup_user"])
     published = world["published"]
-    assert client.patch(f"/api/challenges/{published.id}", json={"title": "Neu", "version": published.version}).status_code == 403
+    assert (
+        client.patch(
+            f"/api/challenges/{published.id}", json={"title": "Neu", "version": published.version}
+        ).status_code
+        == 403
+    )
     assert client.get("/bedarfe/neu").status_code == 403
 
 
@@ -138,5 +158,7 @@ def test_agency_cannot_edit_other_agencies_challenge_in_browser(client: TestClie
     login(client, world["agency_user"])
     token = csrf(client)
     target = world["foreign_internal"]
-    response = client.post(f"/bedarfe/{target.id}/bearbeiten", data={"csrf_token": token, "title": "X", "version": "1"})
+    response = client.post(
+        f"/bedarfe/{target.id}/bearbeiten", data={"csrf_token": token, "title": "X", "version": "1"}
+    )
     assert response.status_code == 404

@@ -68,11 +68,17 @@ class RequestContext(BaseHTTPMiddleware):
         request.state.csrf_token = csrf if csrf and len(csrf) < 100 else new_token(24)
         response = await call_next(request)
         if explicit in LANGUAGES:
-            response.set_cookie(LANG_COOKIE, explicit, max_age=365 * 86400, samesite="lax",
-                                secure=settings.secure_cookies)
+            response.set_cookie(
+                LANG_COOKIE, explicit, max_age=365 * 86400, samesite="lax", secure=settings.secure_cookies
+            )
         if request.state.csrf_token != csrf:
-            response.set_cookie(CSRF_COOKIE, request.state.csrf_token, httponly=True, samesite="strict",
-                                secure=settings.secure_cookies)
+            response.set_cookie(
+                CSRF_COOKIE,
+                request.state.csrf_token,
+                httponly=True,
+                samesite="strict",
+                secure=settings.secure_cookies,
+            )
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -88,9 +94,12 @@ def _lang(request: Request) -> str:
 
 def _error_page(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
     lang = _lang(request)
-    return render(request, "error.html",
-                  {"status": status, "title": translate(title, lang), "detail": translate(detail, lang)},
-                  status_code=status)
+    return render(
+        request,
+        "error.html",
+        {"status": status, "title": translate(title, lang), "detail": translate(detail, lang)},
+        status_code=status,
+    )
 
 
 PAGE_TEXT = {
@@ -100,7 +109,10 @@ PAGE_TEXT = {
     405: ("Nicht erlaubt", "Diese Aktion ist auf dieser Seite nicht möglich."),
     409: ("Konflikt", "Der Datensatz wurde inzwischen geändert."),
     422: ("Ungültige Eingabe", "Bitte prüfen Sie Ihre Eingaben."),
-    500: ("Fehler", "Etwas ist schiefgegangen. Der Fehler wurde protokolliert; bitte versuchen Sie es später erneut."),
+    500: (
+        "Fehler",
+        "Etwas ist schiefgegangen. Der Fehler wurde protokolliert; bitte versuchen Sie es später erneut.",
+    ),
 }
 
 
@@ -113,8 +125,11 @@ def _render_app_error(request: Request, exc: AppError) -> Response:
         return RedirectResponse(f"/anmelden?next={quote(target)}", status_code=303)
     title, text = PAGE_TEXT.get(exc.status_code, PAGE_TEXT[422])
     if isinstance(exc, Conflict | Invalid) or exc.status_code == 403:
-        text = exc.detail if not isinstance(exc, Invalid) else "; ".join(
-            e["msg"] for e in exc.payload(lang)["detail"])
+        text = (
+            exc.detail
+            if not isinstance(exc, Invalid)
+            else "; ".join(e["msg"] for e in exc.payload(lang)["detail"])
+        )
     return _error_page(request, exc.status_code, title, text)
 
 
@@ -132,9 +147,18 @@ def create_app() -> FastAPI:
 
     static_dir = str(resources.files("govlotse").joinpath("web/static"))
     app.mount("/static", StaticFiles(directory=static_dir), name="static")
-    app.mount("/api/docs/assets", StaticFiles(directory=str(swagger_ui_bundle.swagger_ui_path)), name="swagger")
+    app.mount(
+        "/api/docs/assets", StaticFiles(directory=str(swagger_ui_bundle.swagger_ui_path)), name="swagger"
+    )
 
-    for module in (accounts_api, organisations_api, challenges_api, solutions_api, knowledge_api, taxonomy_api):
+    for module in (
+        accounts_api,
+        organisations_api,
+        challenges_api,
+        solutions_api,
+        knowledge_api,
+        taxonomy_api,
+    ):
         app.include_router(module.router, prefix="/api")
     for module in (pages, accounts_web, challenges_web, solutions_web, organisations_web, knowledge_web):
         app.include_router(module.router)
@@ -161,14 +185,19 @@ def create_app() -> FastAPI:
         errors = translate_errors(exc.errors(), _lang(request))
         if _is_api(request):
             return JSONResponse({"error": "invalid", "detail": errors}, status_code=422)
-        return _error_page(request, 422, PAGE_TEXT[422][0], "; ".join(f"{e['field']}: {e['msg']}" for e in errors))
+        return _error_page(
+            request, 422, PAGE_TEXT[422][0], "; ".join(f"{e['field']}: {e['msg']}" for e in errors)
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if _is_api(request):
             code = "not_found" if exc.status_code == 404 else "http_error"
-            return JSONResponse({"error": code, "detail": str(exc.detail)}, status_code=exc.status_code,
-                                headers=getattr(exc, "headers", None))
+            return JSONResponse(
+                {"error": code, "detail": str(exc.detail)},
+                status_code=exc.status_code,
+                headers=getattr(exc, "headers", None),
+            )
         title, text = PAGE_TEXT.get(exc.status_code, PAGE_TEXT[404])
         return _error_page(request, exc.status_code, title, text)
 
@@ -176,7 +205,9 @@ def create_app() -> FastAPI:
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         if _is_api(request):
-            return JSONResponse({"error": "internal", "detail": "internal error; it has been logged"}, status_code=500)
+            return JSONResponse(
+                {"error": "internal", "detail": "internal error; it has been logged"}, status_code=500
+            )
         return _error_page(request, 500, *PAGE_TEXT[500])
 
     return app

@@ -41,8 +41,14 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=err, transient=False)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    )
 
 
 @db_app.command("upgrade")
@@ -78,16 +84,24 @@ def _check_schema() -> None:
 @demo_app.command("load")
 def demo_load() -> None:
     """Load the demo data (idempotent: a second run adds nothing) and create demo logins."""
+    from govlotse.dataio import service as dataio
     from govlotse.demo import service as demo
 
     _check_schema()
     with _progress() as progress:
+
         def step(name: str, total: int, _done: int) -> Callable[[int], None]:
             task = progress.add_task(name, total=total)
             return lambda n: progress.advance(task, n)
 
-        with unit_of_work() as session:
-            reports = demo.load(session=session, progress=step)
+        try:
+            with unit_of_work() as session:
+                reports = demo.load(session=session, progress=step)
+        except dataio.ImportFailed as exc:
+            for e in exc.report.errors:
+                err.print(f"{exc.report.entity}: {e}", highlight=False, markup=False)
+            fail("the demo data is inconsistent; nothing was loaded")
+            return
     for name, r in reports.items():
         console.print(f"{name}: {r.created} created, {r.updated} updated, {r.unchanged} unchanged")
 
@@ -100,7 +114,7 @@ def demo_logins() -> None:
 
     table = Table(title=f"Demo-Zugänge · http://{settings.host}:{settings.port}/anmelden")
     for col in ("Rolle", "E-Mail", "Passwort"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=True, overflow="fold")
     for d in DEMO_LOGINS:
         table.add_row(label("role", d.role), d.email, d.password)
     console.print(table)
@@ -109,7 +123,9 @@ def demo_logins() -> None:
 @app.command("import")
 def import_(
     kind: Annotated[str, Kind],
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV or JSONL file")],
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV or JSONL file")
+    ],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row, write nothing")] = False,
 ) -> None:
     """Import a CSV or JSONL file all-or-nothing; bad rows are listed with line, field and reason."""
@@ -121,8 +137,14 @@ def import_(
     try:
         with _progress() as progress, unit_of_work() as session:
             task = progress.add_task(file.name, total=None)
-            report = dataio.import_file(session=session, actor=SYSTEM, kind=kind, path=file, dry_run=dry_run,
-                                        progress=lambda n: progress.advance(task, n))
+            report = dataio.import_file(
+                session=session,
+                actor=SYSTEM,
+                kind=kind,
+                path=file,
+                dry_run=dry_run,
+                progress=lambda n: progress.advance(task, n),
+            )
     except dataio.ImportFailed as exc:
         for e in exc.report.errors:
             err.print(f"{file.name}:{e}", highlight=False, markup=False)
@@ -132,14 +154,18 @@ def import_(
         fail("; ".join(e.as_dict("en")["msg"] for e in exc.errors))
         return
     verb = "checked (dry run, nothing written)" if dry_run else "imported"
-    console.print(f"{report.rows} rows {verb}: {report.created} created, {report.updated} updated, "
-                  f"{report.unchanged} unchanged")
+    console.print(
+        f"{report.rows} rows {verb}: {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged"
+    )
 
 
 @app.command("export")
 def export(
     kind: Annotated[str, Kind],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout)")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout)")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="csv or jsonl")] = "jsonl",
 ) -> None:
     """Export every record of a kind in the import format."""
@@ -166,7 +192,9 @@ def users_create(
     email: Annotated[str, typer.Option(help="Login e-mail")],
     name: Annotated[str, typer.Option(help="Display name")],
     role: Annotated[Role, typer.Option(help="unit | agency | startup | expert | admin")],
-    organisation: Annotated[list[str] | None, typer.Option(help="external_id of an organisation (repeatable)")] = None,
+    organisation: Annotated[
+        list[str] | None, typer.Option(help="external_id of an organisation (repeatable)")
+    ] = None,
     password: Annotated[str | None, typer.Option(help="Password (asked for if not given)")] = None,
 ) -> None:
     """Create a user account with memberships."""
@@ -221,12 +249,19 @@ def serve(
     """Serve the web UI and the API."""
     import uvicorn
 
-    uvicorn.run("govlotse.app:create_app", factory=True, host=host or settings.host, port=port or settings.port,
-                reload=reload, proxy_headers=True)
+    uvicorn.run(
+        "govlotse.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        reload=reload,
+        proxy_headers=True,
+    )
 
 
 def main() -> None:
     try:
         app()
     except AppError as exc:
-        fail(exc.detail)
+        err.print(f"[red]error:[/red] {exc.detail}", highlight=False)
+        sys.exit(1)

@@ -31,9 +31,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         database = sa_url.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            sa_url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}
-        )
+        engine = create_engine(sa_url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
         _configure_sqlite(engine)
         return engine
     if sa_url.drivername == "postgresql":
@@ -137,6 +135,9 @@ def _run_after_commit(session: Session) -> None:
             log.exception("after-commit callback failed")
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_after_commit(session: Session) -> None:
-    session.info.pop(_AFTER_COMMIT, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_commit(session: Session, previous_transaction: Any) -> None:
+    # Only the rollback of the whole unit of work drops the queue; a failed SAVEPOINT inside it
+    # (e.g. one bad import row) does not cancel the side effects of what still commits.
+    if previous_transaction.parent is None:
+        session.info.pop(_AFTER_COMMIT, None)

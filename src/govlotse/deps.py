@@ -15,6 +15,7 @@ from govlotse.core.actor import ANONYMOUS, Actor
 from govlotse.db import get_session
 from govlotse.errors import Unauthorized
 
+
 @dataclass(frozen=True)
 class UserView:
     """What pages show of the logged-in user."""

@@ -39,7 +39,7 @@ def translate(text: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
 def negotiate(accept_language: str | None, explicit: str | None = None) -> str:
     """Pick the UI language: an explicit choice wins, else the Accept-Language header, else German."""
     if explicit in LANGUAGES:
-        return explicit  # type: ignore[return-value]
+        return explicit
     if accept_language:
         for part in accept_language.split(","):
             code = part.split(";")[0].strip().lower()[:2]

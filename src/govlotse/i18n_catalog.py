@@ -34,7 +34,9 @@ def python_strings(root: Path) -> set[str]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
-                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                name = (
+                    node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                )
                 index = _PY_CALLS.get(name)
                 if index is not None and len(node.args) > index:
                     arg = node.args[index]
@@ -69,5 +71,5 @@ def missing(lang: str = "en") -> list[str]:
 
 
 if __name__ == "__main__":
-    json.dump({s: "" for s in missing()}, sys.stdout, ensure_ascii=False, indent=2)
+    json.dump(dict.fromkeys(missing(), ""), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")

@@ -44,10 +44,13 @@ def test_csv_imports_and_reimport_creates_no_duplicates(session: Session, tmp_pa
 
 
 def test_changed_row_updates_the_existing_record(session: Session, tmp_path: Path) -> None:
-    dataio.import_file(session=session, actor=SYSTEM, kind="organisations", path=_write(tmp_path, "a.csv", CSV_ORGS))
+    dataio.import_file(
+        session=session, actor=SYSTEM, kind="organisations", path=_write(tmp_path, "a.csv", CSV_ORGS)
+    )
     changed = CSV_ORGS.replace("Alpha Vision", "Alpha Vision GmbH")
-    report = dataio.import_file(session=session, actor=SYSTEM, kind="organisations",
-                                path=_write(tmp_path, "b.csv", changed))
+    report = dataio.import_file(
+        session=session, actor=SYSTEM, kind="organisations", path=_write(tmp_path, "b.csv", changed)
+    )
     assert (report.updated, report.unchanged) == (1, 2)
     alpha = session.scalar(select(Organisation).where(Organisation.external_id == "t-org-1"))
     assert alpha.name == "Alpha Vision GmbH"
@@ -57,7 +60,9 @@ def test_one_bad_row_imports_nothing_and_names_the_line(session: Session, tmp_pa
     bad = CSV_ORGS + "t-org-4,startup,Gamma,,1700,huge,no-such-tag,ftp://x,\n"
     before = _count(session, Organisation)
     with pytest.raises(dataio.ImportFailed) as info:
-        dataio.import_file(session=session, actor=SYSTEM, kind="organisations", path=_write(tmp_path, "bad.csv", bad))
+        dataio.import_file(
+            session=session, actor=SYSTEM, kind="organisations", path=_write(tmp_path, "bad.csv", bad)
+        )
     errors = info.value.report.errors
     assert {e.line for e in errors} == {5}
     assert {e.field for e in errors} >= {"founded_year", "size", "website"}
@@ -72,26 +77,45 @@ def test_every_bad_row_is_listed(session: Session, tmp_path: Path) -> None:
     ]
     text = "\n".join(json.dumps(r) for r in rows) + "\n{not json}\n"
     with pytest.raises(dataio.ImportFailed) as info:
-        dataio.import_file(session=session, actor=SYSTEM, kind="organisations", path=_write(tmp_path, "x.jsonl", text))
+        dataio.import_file(
+            session=session, actor=SYSTEM, kind="organisations", path=_write(tmp_path, "x.jsonl", text)
+        )
     by_line = {(e.line, e.field) for e in info.value.report.errors}
     assert (2, "kind") in by_line and (3, "external_id") in by_line and (4, "__line__") in by_line
 
 
 def test_dry_run_writes_nothing(session: Session, tmp_path: Path) -> None:
     before = _count(session, Organisation)
-    report = dataio.import_file(session=session, actor=SYSTEM, kind="organisations",
-                                path=_write(tmp_path, "orgs.csv", CSV_ORGS), dry_run=True)
+    report = dataio.import_file(
+        session=session,
+        actor=SYSTEM,
+        kind="organisations",
+        path=_write(tmp_path, "orgs.csv", CSV_ORGS),
+        dry_run=True,
+    )
     assert report.rows == 3 and report.created == 0
     assert _count(session, Organisation) == before
 
 
 def test_solution_must_reference_a_startup(session: Session, tmp_path: Path) -> None:
-    dataio.import_file(session=session, actor=SYSTEM, kind="organisations", path=_write(tmp_path, "o.csv", CSV_ORGS))
+    dataio.import_file(
+        session=session, actor=SYSTEM, kind="organisations", path=_write(tmp_path, "o.csv", CSV_ORGS)
+    )
     rows = [
-        {"external_id": "s-1", "organisation": "t-org-3", "title": "Offer", "description": "A long enough text here.",
-         "maturity": "market"},
-        {"external_id": "s-2", "organisation": "nobody", "title": "Offer", "description": "A long enough text here.",
-         "maturity": "market"},
+        {
+            "external_id": "s-1",
+            "organisation": "t-org-3",
+            "title": "Offer",
+            "description": "A long enough text here.",
+            "maturity": "market",
+        },
+        {
+            "external_id": "s-2",
+            "organisation": "nobody",
+            "title": "Offer",
+            "description": "A long enough text here.",
+            "maturity": "market",
+        },
     ]
     path = _write(tmp_path, "s.jsonl", "\n".join(json.dumps(r) for r in rows))
     with pytest.raises(dataio.ImportFailed) as info:
@@ -103,12 +127,18 @@ def test_solution_must_reference_a_startup(session: Session, tmp_path: Path) -> 
 
 
 def test_export_reimports_unchanged(session: Session, tmp_path: Path) -> None:
-    dataio.import_file(session=session, actor=SYSTEM, kind="organisations", path=_write(tmp_path, "o.csv", CSV_ORGS))
+    dataio.import_file(
+        session=session, actor=SYSTEM, kind="organisations", path=_write(tmp_path, "o.csv", CSV_ORGS)
+    )
     for fmt in ("csv", "jsonl"):
         out = tmp_path / f"export.{fmt}"
         with out.open("w", encoding="utf-8", newline="") as fh:
-            n = dataio.write_export(dataio.export_rows(session=session, actor=SYSTEM, kind="organisations"), fh, fmt,
-                                    dataio.ENTITIES["organisations"].list_fields)
+            n = dataio.write_export(
+                dataio.export_rows(session=session, actor=SYSTEM, kind="organisations"),
+                fh,
+                fmt,
+                dataio.ENTITIES["organisations"].list_fields,
+            )
         assert n >= 3
         report = dataio.import_file(session=session, actor=SYSTEM, kind="organisations", path=out)
         assert report.created == 0 and report.updated == 0

@@ -38,7 +38,9 @@ def actor_for(user: User) -> Actor:
 
 def get_user_by_email(*, session: Session, email: str) -> User | None:
     return session.scalar(
-        select(User).where(func.lower(User.email) == email.strip().lower()).options(selectinload(User.memberships))
+        select(User)
+        .where(func.lower(User.email) == email.strip().lower())
+        .options(selectinload(User.memberships))
     )
 
 
@@ -66,8 +68,14 @@ def create_user(*, session: Session, actor: Actor, user_in: UserCreate) -> User:
     )
     session.add(user)
     session.flush()
-    audit.record(session, actor=actor, action="user.create", entity_type="user", entity_id=user.id,
-                 data={"email": email, "role": user_in.role, "organisation_ids": user_in.organisation_ids})
+    audit.record(
+        session,
+        actor=actor,
+        action="user.create",
+        entity_type="user",
+        entity_id=user.id,
+        data={"email": email, "role": user_in.role, "organisation_ids": user_in.organisation_ids},
+    )
     return user
 
 

@@ -26,7 +26,9 @@ class ChallengeQuery(PageParams):
     hosting_requirement: HostingRequirement | None = None
     personal_data: bool | None = None
     sort: str | None = Field(
-        default=None, max_length=30, description="created_at, updated_at, title, budget_max, desired_start; - for descending"
+        default=None,
+        max_length=30,
+        description="created_at, updated_at, title, budget_max, desired_start; - for descending",
     )
 
 
@@ -44,12 +46,22 @@ CurrentChallenge = Annotated[Challenge, Depends(challenge_from_path)]
 
 
 @router.get("", response_model=Page[ChallengeRead])
-def list_challenges(query: Annotated[ChallengeQuery, Query()], session: SessionDep, actor: ActorDep) -> BaseModel:
+def list_challenges(
+    query: Annotated[ChallengeQuery, Query()], session: SessionDep, actor: ActorDep
+) -> BaseModel:
     """Challenges you may see, paginated, filtered and sorted."""
     items, total = service.list_challenges(
-        session=session, actor=actor, page=query, q=query.q, status=query.status, visibility=query.visibility,
-        organisation_id=query.organisation_id, tag=query.tag, hosting_requirement=query.hosting_requirement,
-        personal_data=query.personal_data, sort=query.sort,
+        session=session,
+        actor=actor,
+        page=query,
+        q=query.q,
+        status=query.status,
+        visibility=query.visibility,
+        organisation_id=query.organisation_id,
+        tag=query.tag,
+        hosting_requirement=query.hosting_requirement,
+        personal_data=query.personal_data,
+        sort=query.sort,
     )
     return page_of([ChallengeRead.model_validate(i) for i in items], total, query)
 
@@ -71,13 +83,22 @@ def update_challenge(
     challenge_in: ChallengeUpdate, challenge: CurrentChallenge, session: SessionDep, actor: ActorDep
 ) -> object:
     """Edit a need; send the `version` you read (409 if it changed since)."""
-    return service.update_challenge(session=session, actor=actor, challenge=challenge, challenge_in=challenge_in)
+    return service.update_challenge(
+        session=session, actor=actor, challenge=challenge, challenge_in=challenge_in
+    )
 
 
 @router.post("/{challenge_id}/transition", response_model=ChallengeRead)
-def transition(body: TransitionIn, challenge: CurrentChallenge, session: SessionDep, actor: ActorDep) -> object:
+def transition(
+    body: TransitionIn, challenge: CurrentChallenge, session: SessionDep, actor: ActorDep
+) -> object:
     """Move a need to another status (submit, accept, decline with reason, close)."""
     service.transition(
-        session=session, actor=actor, challenge=challenge, to=body.to, reason=body.reason, version=body.version
+        session=session,
+        actor=actor,
+        challenge=challenge,
+        to=body.to,
+        reason=body.reason,
+        version=body.version,
     )
     return challenge

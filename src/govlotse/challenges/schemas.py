@@ -8,7 +8,6 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
 
 from govlotse.challenges.models import ChallengeStatus, HostingRequirement, Visibility
-from govlotse.core.validation import error
 from govlotse.core.schemas import (
     LongText,
     OptionalInt,
@@ -22,6 +21,7 @@ from govlotse.core.schemas import (
     VersionIn,
     _blank_to_none,
 )
+from govlotse.core.validation import error
 
 MAX_BUDGET = 1_000_000_000
 

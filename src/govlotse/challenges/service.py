@@ -91,7 +91,9 @@ def get_challenge(*, session: Session, actor: Actor, challenge_id: int) -> Chall
 
 def agencies_for(*, session: Session, actor: Actor) -> list[Organisation]:
     """The agencies on whose behalf the actor may file a need."""
-    stmt = select(Organisation).where(Organisation.kind == OrganisationKind.agency).order_by(Organisation.name)
+    stmt = (
+        select(Organisation).where(Organisation.kind == OrganisationKind.agency).order_by(Organisation.name)
+    )
     if not actor.sees_everything:
         stmt = stmt.where(Organisation.id.in_(actor.organisation_ids or {-1}))
     return list(session.scalars(stmt))
@@ -123,14 +125,21 @@ def update_challenge(
     """Edit a need; a status change goes through :func:`transition` rules."""
     require(actor, Action.update, challenge, name="challenge", ident=challenge.id)
     crud.check_version(challenge, challenge_in.version, name="challenge")
-    values = challenge_in.model_dump(exclude_unset=True, exclude={"version", "tags", "status", "status_reason"})
+    values = challenge_in.model_dump(
+        exclude_unset=True, exclude={"version", "tags", "status", "status_reason"}
+    )
     _check_combined(challenge, values)
     if challenge_in.tags is not None:
         values["tags"] = taxonomy.resolve(session=session, slugs=challenge_in.tags)
     crud.apply_changes(session, actor=actor, obj=challenge, values=values, entity_type="challenge")
     if challenge_in.status is not None and challenge_in.status != challenge.status:
-        transition(session=session, actor=actor, challenge=challenge, to=challenge_in.status,
-                   reason=challenge_in.status_reason or "")
+        transition(
+            session=session,
+            actor=actor,
+            challenge=challenge,
+            to=challenge_in.status,
+            reason=challenge_in.status_reason or "",
+        )
     return challenge
 
 
@@ -179,16 +188,30 @@ def transition(
     current = ChallengeStatus(challenge.status)
     rule = TRANSITIONS.get((current, to))
     if rule is None:
-        raise IllegalTransition(entity="challenge", from_state=current, to_state=to,
-                                reason="no such step in the challenge workflow")
+        raise IllegalTransition(
+            entity="challenge",
+            from_state=current,
+            to_state=to,
+            reason="no such step in the challenge workflow",
+        )
     roles, reason_required = rule
     if not (actor.sees_everything or actor.role in roles):
-        raise IllegalTransition(entity="challenge", from_state=current, to_state=to,
-                                reason="only the venture-client unit may take this step")
+        raise IllegalTransition(
+            entity="challenge",
+            from_state=current,
+            to_state=to,
+            reason="only the venture-client unit may take this step",
+        )
     if reason_required and not reason.strip():
         raise Invalid.on("status_reason", "Bitte eine Begründung angeben.")
     challenge.status = to
     challenge.status_reason = reason.strip()
     session.flush()
-    audit.record(session, actor=actor, action="challenge.transition", entity_type="challenge",
-                 entity_id=challenge.id, data={"from": current, "to": to, "reason": reason.strip()})
+    audit.record(
+        session,
+        actor=actor,
+        action="challenge.transition",
+        entity_type="challenge",
+        entity_id=challenge.id,
+        data={"from": current, "to": to, "reason": reason.strip()},
+    )

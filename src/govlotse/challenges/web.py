@@ -17,15 +17,27 @@ from govlotse.deps import ActorDep, LangDep, LoggedInDep, SessionDep
 from govlotse.errors import Invalid
 from govlotse.policy import Action, can, require
 from govlotse.taxonomy import service as taxonomy
-from govlotse.web.forms import from_invalid, read_form, submit
+from govlotse.web.forms import default_owner, from_invalid, read_form, submit
 from govlotse.web.render import render
 
 router = APIRouter(include_in_schema=False)
 
 FORM_FIELDS = (
-    "title", "problem", "affected_process", "affected_users", "current_situation", "desired_outcome",
-    "personal_data", "special_categories", "hosting_requirement", "integrations", "budget_min", "budget_max",
-    "desired_start", "duration_months", "visibility",
+    "title",
+    "problem",
+    "affected_process",
+    "affected_users",
+    "current_situation",
+    "desired_outcome",
+    "personal_data",
+    "special_categories",
+    "hosting_requirement",
+    "integrations",
+    "budget_min",
+    "budget_max",
+    "desired_start",
+    "duration_months",
+    "visibility",
 )
 CHECKBOXES = ("personal_data", "special_categories")
 
@@ -35,32 +47,55 @@ def list_page(
     request: Request, query: ChallengeQuery = Query(), *, session: SessionDep, actor: ActorDep
 ) -> HTMLResponse:
     items, total = service.list_challenges(
-        session=session, actor=actor, page=query, q=query.q, status=query.status, visibility=query.visibility,
-        organisation_id=query.organisation_id, tag=query.tag, hosting_requirement=query.hosting_requirement,
-        personal_data=query.personal_data, sort=query.sort,
+        session=session,
+        actor=actor,
+        page=query,
+        q=query.q,
+        status=query.status,
+        visibility=query.visibility,
+        organisation_id=query.organisation_id,
+        tag=query.tag,
+        hosting_requirement=query.hosting_requirement,
+        personal_data=query.personal_data,
+        sort=query.sort,
     )
-    return render(request, "challenges/list.html", {
-        "section": "challenges",
-        "page": page_of(items, total, query),
-        "items": items,
-        "filters": query,
-        "tags": taxonomy.list_tags(session=session),
-        "may_create": can(actor, Action.create, Challenge),
-    })
+    return render(
+        request,
+        "challenges/list.html",
+        {
+            "section": "challenges",
+            "page": page_of(items, total, query),
+            "items": items,
+            "filters": query,
+            "tags": taxonomy.list_tags(session=session),
+            "may_create": can(actor, Action.create, Challenge),
+        },
+    )
 
 
 def _form_page(
-    request: Request, session: SessionDep, actor: Actor, *, values: dict[str, Any], errors: dict[str, str],
-    challenge: Challenge | None = None, status_code: int = 200,
+    request: Request,
+    session: SessionDep,
+    actor: Actor,
+    *,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    challenge: Challenge | None = None,
+    status_code: int = 200,
 ) -> HTMLResponse:
-    return render(request, "challenges/form.html", {
-        "section": "challenges",
-        "values": values,
-        "errors": errors,
-        "challenge": challenge,
-        "agencies": service.agencies_for(session=session, actor=actor),
-        "tags": taxonomy.list_tags(session=session),
-    }, status_code=status_code)
+    return render(
+        request,
+        "challenges/form.html",
+        {
+            "section": "challenges",
+            "values": values,
+            "errors": errors,
+            "challenge": challenge,
+            "agencies": service.agencies_for(session=session, actor=actor),
+            "tags": taxonomy.list_tags(session=session),
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/bedarfe/neu", response_class=HTMLResponse)
@@ -77,11 +112,10 @@ def new_form(request: Request, session: SessionDep, actor: LoggedInDep) -> HTMLR
 async def create(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
     def prepare(data: dict[str, Any]) -> None:
         # Two submit buttons: save as draft, or submit to the unit.
-        data["status"] = ChallengeStatus.draft if data.pop("action", "") == "draft" else ChallengeStatus.submitted
-        if not data.get("organisation_id"):
-            agencies = service.agencies_for(session=session, actor=actor)
-            if len(agencies) == 1:  # staff of one agency file for it without choosing
-                data["organisation_id"] = agencies[0].id
+        data["status"] = (
+            ChallengeStatus.draft if data.pop("action", "") == "draft" else ChallengeStatus.submitted
+        )
+        default_owner(data, service.agencies_for(session=session, actor=actor))
 
     return await submit(
         request,
@@ -89,7 +123,8 @@ async def create(request: Request, session: SessionDep, actor: LoggedInDep) -> R
         save=lambda c_in: service.create_challenge(session=session, actor=actor, challenge_in=c_in),
         redirect_to=lambda c: f"/bedarfe/{c.id}?flash=created",
         rerender=lambda values, errors, status: _form_page(
-            request, session, actor, values=values, errors=errors, status_code=status),
+            request, session, actor, values=values, errors=errors, status_code=status
+        ),
         lists=("tags",),
         checkboxes=CHECKBOXES,
         prepare=prepare,
@@ -98,30 +133,41 @@ async def create(request: Request, session: SessionDep, actor: LoggedInDep) -> R
 
 @router.get("/bedarfe/{challenge_id}", response_class=HTMLResponse)
 def detail(request: Request, challenge: CurrentChallenge, actor: ActorDep) -> HTMLResponse:
-    return render(request, "challenges/detail.html", {
-        "section": "challenges",
-        "c": challenge,
-        "may_edit": service.can_edit(actor=actor, challenge=challenge),
-        "transitions": service.allowed_transitions(actor=actor, challenge=challenge),
-        "errors": {},
-    })
+    return render(
+        request,
+        "challenges/detail.html",
+        {
+            "section": "challenges",
+            "c": challenge,
+            "may_edit": service.can_edit(actor=actor, challenge=challenge),
+            "transitions": service.allowed_transitions(actor=actor, challenge=challenge),
+            "errors": {},
+        },
+    )
 
 
 def _values_of(challenge: Challenge) -> dict[str, Any]:
     values = {name: getattr(challenge, name) for name in FORM_FIELDS}
-    values.update(organisation_id=challenge.organisation_id, version=challenge.version,
-                  tags=[t.slug for t in challenge.tags])
+    values.update(
+        organisation_id=challenge.organisation_id,
+        version=challenge.version,
+        tags=[t.slug for t in challenge.tags],
+    )
     return values
 
 
 @router.get("/bedarfe/{challenge_id}/bearbeiten", response_class=HTMLResponse)
-def edit_form(request: Request, challenge: CurrentChallenge, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
+def edit_form(
+    request: Request, challenge: CurrentChallenge, session: SessionDep, actor: LoggedInDep
+) -> HTMLResponse:
     require(actor, Action.update, challenge, name="challenge", ident=challenge.id)
     return _form_page(request, session, actor, values=_values_of(challenge), errors={}, challenge=challenge)
 
 
 @router.post("/bedarfe/{challenge_id}/bearbeiten")
-async def update(request: Request, challenge: CurrentChallenge, session: SessionDep, actor: LoggedInDep) -> Response:
+async def update(
+    request: Request, challenge: CurrentChallenge, session: SessionDep, actor: LoggedInDep
+) -> Response:
     def prepare(data: dict[str, Any]) -> None:
         data.pop("organisation_id", None)  # the owner does not change on edit
         data.pop("action", None)
@@ -129,11 +175,13 @@ async def update(request: Request, challenge: CurrentChallenge, session: Session
     return await submit(
         request,
         schema=ChallengeUpdate,
-        save=lambda c_in: service.update_challenge(session=session, actor=actor, challenge=challenge,
-                                                    challenge_in=c_in),
+        save=lambda c_in: service.update_challenge(
+            session=session, actor=actor, challenge=challenge, challenge_in=c_in
+        ),
         redirect_to=lambda c: f"/bedarfe/{c.id}?flash=saved",
         rerender=lambda values, errors, status: _form_page(
-            request, session, actor, values=values, errors=errors, challenge=challenge, status_code=status),
+            request, session, actor, values=values, errors=errors, challenge=challenge, status_code=status
+        ),
         lists=("tags",),
         checkboxes=CHECKBOXES,
         prepare=prepare,
@@ -153,13 +201,27 @@ async def change_status(
         if to is None:
             raise Invalid.on("to", "Bitte einen Status wählen.")
         version = int(data.get("version") or 0) or None
-        service.transition(session=session, actor=actor, challenge=challenge, to=to,
-                           reason=data.get("reason", ""), version=version)
+        service.transition(
+            session=session,
+            actor=actor,
+            challenge=challenge,
+            to=to,
+            reason=data.get("reason", ""),
+            version=version,
+        )
     except Invalid as exc:
         errors = from_invalid(exc, data, lang).errors
-        return render(request, "challenges/detail.html", {
-            "section": "challenges", "c": challenge, "errors": errors, "reason": data.get("reason", ""),
-            "may_edit": service.can_edit(actor=actor, challenge=challenge),
-            "transitions": service.allowed_transitions(actor=actor, challenge=challenge),
-        }, status_code=422)
+        return render(
+            request,
+            "challenges/detail.html",
+            {
+                "section": "challenges",
+                "c": challenge,
+                "errors": errors,
+                "reason": data.get("reason", ""),
+                "may_edit": service.can_edit(actor=actor, challenge=challenge),
+                "transitions": service.allowed_transitions(actor=actor, challenge=challenge),
+            },
+            status_code=422,
+        )
     return RedirectResponse(f"/bedarfe/{challenge.id}?flash=status_changed", status_code=303)

@@ -17,7 +17,8 @@ def check_version(obj: Any, version: int, *, name: str) -> None:
     """Refuse a save based on an outdated read (optimistic locking)."""
     if obj.version != version:
         raise Conflict(
-            f"{name} {obj.id} was changed by someone else (version {obj.version}, you edited version {version})",
+            f"{name} {obj.id} was changed by someone else "
+            f"(version {obj.version}, you edited version {version})",
             current_version=obj.version,
         )
 
@@ -40,8 +41,14 @@ def apply_changes(
     for key, value in values.items():
         setattr(obj, key, value)
     session.flush()
-    audit.record(session, actor=actor, action=f"{entity_type}.update", entity_type=entity_type,
-                 entity_id=obj.id, data=diff)
+    audit.record(
+        session,
+        actor=actor,
+        action=f"{entity_type}.update",
+        entity_type=entity_type,
+        entity_id=obj.id,
+        data=diff,
+    )
     return diff
 
 
@@ -52,8 +59,14 @@ def created(session: Session, *, actor: Actor, obj: Any, entity_type: str, data:
         obj.external_id = f"gl-{entity_type}-{uuid.uuid4().hex[:16]}"
     session.add(obj)
     session.flush()
-    audit.record(session, actor=actor, action=f"{entity_type}.create", entity_type=entity_type,
-                 entity_id=obj.id, data=data)
+    audit.record(
+        session,
+        actor=actor,
+        action=f"{entity_type}.create",
+        entity_type=entity_type,
+        entity_id=obj.id,
+        data=data,
+    )
 
 
 def by_external_id(session: Session, model: Any, external_id: str | None) -> Any:

@@ -6,10 +6,22 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ColumnElement, DateTime, Integer, MetaData, String, TypeDecorator, false, func, literal
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    TypeDecorator,
+    false,
+    func,
+    literal,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 # Stable constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -82,7 +94,7 @@ class Timestamped:
     def __mapper_args__(cls) -> dict[str, Any]:
         # SQLAlchemy bumps `version` on every UPDATE and raises StaleDataError when the row
         # changed underneath us: the last line of defence against lost updates.
-        return {"version_id_col": cls.version}  # type: ignore[attr-defined]
+        return {"version_id_col": cls.version}
 
 
 class Provenance:
@@ -94,8 +106,7 @@ class Provenance:
     is_fictional: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
-
-class json_contains(ColumnElement[bool]):  # noqa: N801 - used like a SQL function
+class json_contains(ColumnElement[bool]):
     """SQL condition: the JSON array in ``column`` contains the string ``value`` (both databases)."""
 
     inherit_cache = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -77,11 +78,11 @@ def apply_sort(
     stmt: Select[Any],
     sort: str | None,
     *,
-    allowed: dict[str, InstrumentedAttribute[Any] | ColumnElement[Any]],
+    allowed: Mapping[str, InstrumentedAttribute[Any] | ColumnElement[Any]],
     default: str,
     tiebreak: InstrumentedAttribute[Any],
 ) -> Select[Any]:
-    """Order by ``sort`` (a key of ``allowed``, ``-`` prefix for descending); ``tiebreak`` keeps pages stable."""
+    """Order by ``sort`` (a key of ``allowed``, ``-`` prefix: descending); ``tiebreak`` keeps pages stable."""
     key = sort or default
     column = allowed.get(key.lstrip("-"))
     if column is None:

@@ -7,7 +7,7 @@ type registered in :data:`CUSTOM`, so their text can be translated too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pydantic_core import PydanticCustomError
@@ -67,10 +67,10 @@ _LOC_PREFIXES = {"body", "query", "path", "header", "cookie", "form"}
 
 def error(type_: str, **ctx: Any) -> PydanticCustomError:
     """A validation error of a registered custom type (raise it inside a validator)."""
-    return PydanticCustomError(type_, CUSTOM[type_], ctx or None)  # type: ignore[arg-type]
+    return PydanticCustomError(type_, CUSTOM[type_], ctx or None)
 
 
-def message(err: dict[str, Any], lang: str = "de") -> str:
+def message(err: Mapping[str, Any], lang: str = "de") -> str:
     """The text for one Pydantic error dict, in ``lang``."""
     type_ = str(err.get("type", "value_error"))
     ctx = {k: _show(v) for k, v in (err.get("ctx") or {}).items()}
@@ -95,10 +95,14 @@ def field_name(loc: Sequence[str | int]) -> str:
     return ".".join(str(p) for p in parts) or "__root__"
 
 
-def translate_errors(errors: Iterable[dict[str, Any]], lang: str = "de") -> list[dict[str, Any]]:
+def translate_errors(errors: Iterable[Mapping[str, Any]], lang: str = "de") -> list[dict[str, Any]]:
     """Pydantic errors as ``{loc, field, msg, type}`` with people-readable messages."""
     return [
-        {"loc": list(e.get("loc", ())), "field": field_name(e.get("loc", ())), "msg": message(e, lang),
-         "type": e.get("type", "value_error")}
+        {
+            "loc": list(e.get("loc", ())),
+            "field": field_name(e.get("loc", ())),
+            "msg": message(e, lang),
+            "type": e.get("type", "value_error"),
+        }
         for e in errors
     ]

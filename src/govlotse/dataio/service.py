@@ -60,30 +60,57 @@ class Entity:
 
 ENTITIES: dict[str, Entity] = {
     "organisations": Entity(
-        name="organisation", model=Organisation, create_schema=OrganisationCreate,
-        update_schema=OrganisationUpdate, create=organisations.create_organisation,
-        update=organisations.update_organisation, arg="org", fixed_on_update=("kind",),
+        name="organisation",
+        model=Organisation,
+        create_schema=OrganisationCreate,
+        update_schema=OrganisationUpdate,
+        create=organisations.create_organisation,
+        update=organisations.update_organisation,
+        arg="org",
+        fixed_on_update=("kind",),
     ),
     "solutions": Entity(
-        name="solution", model=Solution, create_schema=SolutionCreate, update_schema=SolutionUpdate,
-        create=solutions.create_solution, update=solutions.update_solution, arg="solution",
-        owner_kinds=("startup", "research"), fixed_on_update=("organisation_id",),
+        name="solution",
+        model=Solution,
+        create_schema=SolutionCreate,
+        update_schema=SolutionUpdate,
+        create=solutions.create_solution,
+        update=solutions.update_solution,
+        arg="solution",
+        owner_kinds=("startup", "research"),
+        fixed_on_update=("organisation_id",),
         list_fields=("tags", "hosting_options", "certifications", "languages"),
     ),
     "challenges": Entity(
-        name="challenge", model=Challenge, create_schema=ChallengeCreate, update_schema=ChallengeUpdate,
-        create=challenges.create_challenge, update=challenges.update_challenge, arg="challenge",
-        owner_kinds=("agency",), fixed_on_update=("organisation_id",),
+        name="challenge",
+        model=Challenge,
+        create_schema=ChallengeCreate,
+        update_schema=ChallengeUpdate,
+        create=challenges.create_challenge,
+        update=challenges.update_challenge,
+        arg="challenge",
+        owner_kinds=("agency",),
+        fixed_on_update=("organisation_id",),
         bool_fields=("is_fictional", "personal_data", "special_categories"),
     ),
     "usecases": Entity(
-        name="usecase", model=UseCase, create_schema=UseCaseCreate, update_schema=UseCaseUpdate,
-        create=knowledge.create_usecase, update=knowledge.update_usecase, arg="usecase",
+        name="usecase",
+        model=UseCase,
+        create_schema=UseCaseCreate,
+        update_schema=UseCaseUpdate,
+        create=knowledge.create_usecase,
+        update=knowledge.update_usecase,
+        arg="usecase",
     ),
 }
 
 # Fields the import file may carry that the create schema knows under another name.
-_CREATE_ARG = {"organisation": "org_in", "solution": "solution_in", "challenge": "challenge_in", "usecase": "usecase_in"}
+_CREATE_ARG = {
+    "organisation": "org_in",
+    "solution": "solution_in",
+    "challenge": "challenge_in",
+    "usecase": "usecase_in",
+}
 
 
 @dataclass
@@ -115,7 +142,9 @@ class ImportFailed(AppError):
     """The file has bad rows; nothing was written."""
 
     def __init__(self, report: ImportReport) -> None:
-        super().__init__(f"{len(report.errors)} bad row(s); nothing was imported", status_code=422, code="import_failed")
+        super().__init__(
+            f"{len(report.errors)} bad row(s); nothing was imported", status_code=422, code="import_failed"
+        )
         self.report = report
 
 
@@ -142,7 +171,9 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | No
                 continue
             yield number, row, None
     elif path.suffix.lower() in {".csv", ".tsv"}:
-        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
+        reader = csv.DictReader(
+            io.StringIO(text, newline=""), delimiter="\t" if path.suffix.lower() == ".tsv" else ","
+        )
         if not reader.fieldnames:
             return
         for row in reader:
@@ -150,9 +181,15 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | No
                 yield reader.line_num, None, "more cells than header columns"
                 continue
             # An empty cell means "not given", so that the field's default applies.
-            yield reader.line_num, {k.strip(): v for k, v in row.items() if k and v is not None and v.strip() != ""}, None
+            yield (
+                reader.line_num,
+                {k.strip(): v for k, v in row.items() if k and v is not None and v.strip() != ""},
+                None,
+            )
     else:
-        raise Invalid.on("file", "Unbekanntes Dateiformat „{suffix}“: bitte .csv oder .jsonl.", suffix=path.suffix)
+        raise Invalid.on(
+            "file", "Unbekanntes Dateiformat „{suffix}“: bitte .csv oder .jsonl.", suffix=path.suffix
+        )
 
 
 def _normalise(entity: Entity, row: dict[str, Any]) -> dict[str, Any]:
@@ -199,11 +236,15 @@ def import_file(
     return report
 
 
-def _check(*, session: Session, entity: Entity, path: Path, report: ImportReport) -> list[tuple[int, BaseModel]]:
+def _check(
+    *, session: Session, entity: Entity, path: Path, report: ImportReport
+) -> list[tuple[int, BaseModel]]:
     known_tags = set(session.scalars(select(Tag.slug)))
     owners = {
         ext: (oid, okind)
-        for ext, oid, okind in session.execute(select(Organisation.external_id, Organisation.id, Organisation.kind))
+        for ext, oid, okind in session.execute(
+            select(Organisation.external_id, Organisation.id, Organisation.kind)
+        )
         if ext
     }
     seen: dict[str, int] = {}
@@ -226,16 +267,22 @@ def _check(*, session: Session, entity: Entity, path: Path, report: ImportReport
             ref = row.pop("organisation", None)
             owner = owners.get(ref) if isinstance(ref, str) else None
             if owner is None:
-                report.errors.append(RowError(line, "organisation", f"unknown organisation external_id {ref!r}"))
+                report.errors.append(
+                    RowError(line, "organisation", f"unknown organisation external_id {ref!r}")
+                )
             elif owner[1] not in entity.owner_kinds:
                 expected = " or ".join(entity.owner_kinds)
-                report.errors.append(RowError(line, "organisation", f"{ref} is a {owner[1]}, expected {expected}"))
+                report.errors.append(
+                    RowError(line, "organisation", f"{ref} is a {owner[1]}, expected {expected}")
+                )
             # A placeholder keeps the schema from reporting the same problem a second time.
             row["organisation_id"] = owner[0] if owner else 0
         try:
             model = entity.create_schema.model_validate(row)
         except ValidationError as exc:
-            report.errors.extend(RowError(line, e["field"], e["msg"]) for e in translate_errors(exc.errors(), "en"))
+            report.errors.extend(
+                RowError(line, e["field"], e["msg"]) for e in translate_errors(exc.errors(), "en")
+            )
             continue
         unknown = [t for t in getattr(model, "tags", []) if t not in known_tags]
         if unknown:
@@ -245,12 +292,14 @@ def _check(*, session: Session, entity: Entity, path: Path, report: ImportReport
     return good
 
 
-def _write(*, session: Session, actor: Actor, entity: Entity, record: BaseModel, report: ImportReport) -> None:
+def _write(
+    *, session: Session, actor: Actor, entity: Entity, record: BaseModel, report: ImportReport
+) -> None:
     data = record.model_dump()
     existing = session.scalar(
-        select(entity.model).where(entity.model.external_id == data["external_id"]).options(
-            selectinload(entity.model.tags)
-        )
+        select(entity.model)
+        .where(entity.model.external_id == data["external_id"])
+        .options(selectinload(entity.model.tags))
     )
     if existing is None:
         entity.create(session=session, actor=actor, **{_CREATE_ARG[entity.name]: record})
@@ -291,7 +340,9 @@ def export_rows(*, session: Session, actor: Actor, kind: str) -> Iterator[dict[s
         yield row
 
 
-def write_export(rows: Iterator[dict[str, Any]], out: io.TextIOBase | Any, fmt: str, list_fields: tuple[str, ...]) -> int:
+def write_export(
+    rows: Iterator[dict[str, Any]], out: io.TextIOBase | Any, fmt: str, list_fields: tuple[str, ...]
+) -> int:
     """Write rows as CSV or JSONL to ``out``; returns the number of rows."""
     count = 0
     writer: csv.DictWriter[str] | None = None
@@ -299,8 +350,13 @@ def write_export(rows: Iterator[dict[str, Any]], out: io.TextIOBase | Any, fmt: 
         if fmt == "jsonl":
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
         else:
-            flat = {k: (";".join(v) if k in list_fields and isinstance(v, list) else v) for k, v in row.items()}
-            flat = {k: ("true" if v is True else "false" if v is False else "" if v is None else v) for k, v in flat.items()}
+            flat = {
+                k: (";".join(v) if k in list_fields and isinstance(v, list) else v) for k, v in row.items()
+            }
+            flat = {
+                k: ("true" if v is True else "false" if v is False else "" if v is None else v)
+                for k, v in flat.items()
+            }
             if writer is None:
                 writer = csv.DictWriter(out, fieldnames=list(flat))
                 writer.writeheader()

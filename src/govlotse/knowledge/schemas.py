@@ -6,12 +6,21 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from govlotse.core.schemas import LongText, ProvenanceIn, RecordRead, RequiredText, TagList, TagSlugs, VersionIn
+from govlotse.core.schemas import (
+    LongText,
+    ProvenanceIn,
+    RecordRead,
+    RequiredText,
+    TagList,
+    TagSlugs,
+    VersionIn,
+)
 
 UseCaseTitle = Annotated[str, StringConstraints(min_length=3, max_length=300)]
 Short = Annotated[str, StringConstraints(max_length=200)]
-Country = Annotated[str, StringConstraints(min_length=2, max_length=2, pattern=r"^[A-Z]{2}$", to_upper=True)]
-Lang = Annotated[str, StringConstraints(min_length=2, max_length=2, pattern=r"^[a-z]{2}$", to_lower=True)]
+TWO_LETTERS = r"^[A-Za-z]{2}$"
+Country = Annotated[str, StringConstraints(min_length=2, max_length=2, pattern=TWO_LETTERS, to_upper=True)]
+Lang = Annotated[str, StringConstraints(min_length=2, max_length=2, pattern=TWO_LETTERS, to_lower=True)]
 
 
 class UseCaseCreate(ProvenanceIn):
@@ -26,8 +35,8 @@ class UseCaseCreate(ProvenanceIn):
     source_url: Annotated[str, StringConstraints(max_length=500)] | None = None
     tags: TagList = Field(default_factory=list)
     # Every use case says where it comes from and under which licence (DATA_SOURCES.md).
-    source: Annotated[str, StringConstraints(min_length=1, max_length=500)]  # type: ignore[assignment]
-    licence: Annotated[str, StringConstraints(min_length=1, max_length=100)]  # type: ignore[assignment]
+    source: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    licence: Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 
 class UseCaseUpdate(VersionIn):

@@ -35,7 +35,11 @@ def list_usecases(
     if q:
         like = f"%{q.strip()}%"
         stmt = stmt.where(
-            or_(UseCase.title.ilike(like), UseCase.description.ilike(like), UseCase.organisation_name.ilike(like))
+            or_(
+                UseCase.title.ilike(like),
+                UseCase.description.ilike(like),
+                UseCase.organisation_name.ilike(like),
+            )
         )
     if country:
         stmt = stmt.where(UseCase.country == country.upper())
@@ -58,7 +62,9 @@ def facets(*, session: Session) -> dict[str, list[str]]:
 
 def get_usecase(*, session: Session, actor: Actor, usecase_id: int) -> UseCase:
     """One use case, or NotFound."""
-    usecase = session.scalar(select(UseCase).where(UseCase.id == usecase_id).options(selectinload(UseCase.tags)))
+    usecase = session.scalar(
+        select(UseCase).where(UseCase.id == usecase_id).options(selectinload(UseCase.tags))
+    )
     if usecase is None:
         raise NotFound("use case", usecase_id)
     require(actor, Action.view, usecase, name="use case", ident=usecase_id)
@@ -71,7 +77,8 @@ def create_usecase(*, session: Session, actor: Actor, usecase_in: UseCaseCreate)
     if crud.by_external_id(session, UseCase, usecase_in.external_id):
         raise Conflict(f"use case {usecase_in.external_id} exists already")
     usecase = UseCase(
-        **usecase_in.model_dump(exclude={"tags"}), tags=taxonomy.resolve(session=session, slugs=usecase_in.tags)
+        **usecase_in.model_dump(exclude={"tags"}),
+        tags=taxonomy.resolve(session=session, slugs=usecase_in.tags),
     )
     crud.created(session, actor=actor, obj=usecase, entity_type="usecase", data=usecase_in.model_dump())
     return usecase
@@ -93,7 +100,8 @@ def sources(*, session: Session) -> list[dict[str, object]]:
     from sqlalchemy import func
 
     rows = session.execute(
-        select(UseCase.source, UseCase.licence, func.count()).group_by(UseCase.source, UseCase.licence)
+        select(UseCase.source, UseCase.licence, func.count())
+        .group_by(UseCase.source, UseCase.licence)
         .order_by(func.count().desc())
     )
     return [{"source": s or "–", "licence": lic or "–", "count": n} for s, lic, n in rows]

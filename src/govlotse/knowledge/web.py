@@ -16,15 +16,32 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/wissen", response_class=HTMLResponse)
-def list_page(request: Request, query: UseCaseQuery = Query(), *, session: SessionDep, actor: ActorDep) -> HTMLResponse:
+def list_page(
+    request: Request, query: UseCaseQuery = Query(), *, session: SessionDep, actor: ActorDep
+) -> HTMLResponse:
     items, total = service.list_usecases(
-        session=session, actor=actor, page=query, q=query.q, country=query.country, sector=query.sector,
-        status=query.status, tag=query.tag, sort=query.sort,
+        session=session,
+        actor=actor,
+        page=query,
+        q=query.q,
+        country=query.country,
+        sector=query.sector,
+        status=query.status,
+        tag=query.tag,
+        sort=query.sort,
     )
-    return render(request, "knowledge/list.html", {
-        "section": "knowledge", "page": page_of(items, total, query), "items": items, "filters": query,
-        "facets": service.facets(session=session), "tags": taxonomy.list_tags(session=session),
-    })
+    return render(
+        request,
+        "knowledge/list.html",
+        {
+            "section": "knowledge",
+            "page": page_of(items, total, query),
+            "items": items,
+            "filters": query,
+            "facets": service.facets(session=session),
+            "tags": taxonomy.list_tags(session=session),
+        },
+    )
 
 
 @router.get("/wissen/{usecase_id}", response_class=HTMLResponse)

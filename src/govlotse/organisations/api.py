@@ -21,7 +21,9 @@ class OrganisationQuery(PageParams):
     kind: OrganisationKind | None = None
     tag: str | None = Field(default=None, max_length=60)
     location: str | None = Field(default=None, max_length=120)
-    sort: str | None = Field(default=None, max_length=30, description="name, created_at, founded_year; - for descending")
+    sort: str | None = Field(
+        default=None, max_length=30, description="name, created_at, founded_year; - for descending"
+    )
 
 
 def organisation_from_path(organisation_id: int, session: SessionDep, actor: ActorDep) -> Organisation:
@@ -32,11 +34,19 @@ CurrentOrganisation = Annotated[Organisation, Depends(organisation_from_path)]
 
 
 @router.get("", response_model=Page[OrganisationRead])
-def list_organisations(query: Annotated[OrganisationQuery, Query()], session: SessionDep, actor: ActorDep) -> BaseModel:
+def list_organisations(
+    query: Annotated[OrganisationQuery, Query()], session: SessionDep, actor: ActorDep
+) -> BaseModel:
     """Organisations, paginated; filter by text, kind, tag, location."""
     items, total = service.list_organisations(
-        session=session, actor=actor, page=query, q=query.q, kind=query.kind, tag=query.tag,
-        location=query.location, sort=query.sort,
+        session=session,
+        actor=actor,
+        page=query,
+        q=query.q,
+        kind=query.kind,
+        tag=query.tag,
+        location=query.location,
+        sort=query.sort,
     )
     return page_of([OrganisationRead.model_validate(i) for i in items], total, query)
 

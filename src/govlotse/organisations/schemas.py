@@ -7,8 +7,17 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator
 
+from govlotse.core.schemas import (
+    LongText,
+    OptionalInt,
+    ProvenanceIn,
+    RecordRead,
+    Schema,
+    TagList,
+    TagSlugs,
+    VersionIn,
+)
 from govlotse.core.validation import error
-from govlotse.core.schemas import LongText, OptionalInt, ProvenanceIn, RecordRead, Schema, TagList, TagSlugs, VersionIn
 from govlotse.organisations.models import AgencyType, CompanySize, OrganisationKind, OrganisationStatus
 
 

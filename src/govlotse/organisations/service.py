@@ -15,7 +15,11 @@ from govlotse.organisations.schemas import OrganisationCreate, OrganisationUpdat
 from govlotse.policy import Action, organisation_filter, require
 from govlotse.taxonomy import service as taxonomy
 
-SORTS = {"name": Organisation.name, "created_at": Organisation.created_at, "founded_year": Organisation.founded_year}
+SORTS = {
+    "name": Organisation.name,
+    "created_at": Organisation.created_at,
+    "founded_year": Organisation.founded_year,
+}
 
 
 def list_organisations(
@@ -47,7 +51,9 @@ def list_organisations(
 def get_organisation(*, session: Session, actor: Actor, organisation_id: int) -> Organisation:
     """One organisation the actor may see, or NotFound."""
     org = session.scalar(
-        select(Organisation).where(Organisation.id == organisation_id).options(selectinload(Organisation.tags))
+        select(Organisation)
+        .where(Organisation.id == organisation_id)
+        .options(selectinload(Organisation.tags))
     )
     if org is None:
         raise NotFound("organisation", organisation_id)

@@ -27,39 +27,80 @@ FORM_FIELDS = ("name", "description", "website", "location", "founded_year", "si
 
 
 @router.get("/startups", response_class=HTMLResponse)
-def startups(request: Request, query: OrganisationQuery = Query(), *, session: SessionDep, actor: ActorDep) -> HTMLResponse:
+def startups(
+    request: Request, query: OrganisationQuery = Query(), *, session: SessionDep, actor: ActorDep
+) -> HTMLResponse:
     items, total = service.list_organisations(
-        session=session, actor=actor, page=query, q=query.q, kind=query.kind or "startup", tag=query.tag,
-        location=query.location, sort=query.sort,
+        session=session,
+        actor=actor,
+        page=query,
+        q=query.q,
+        kind=query.kind or "startup",
+        tag=query.tag,
+        location=query.location,
+        sort=query.sort,
     )
-    return render(request, "organisations/list.html", {
-        "section": "solutions", "page": page_of(items, total, query), "items": items, "filters": query,
-        "tags": taxonomy.list_tags(session=session),
-    })
+    return render(
+        request,
+        "organisations/list.html",
+        {
+            "section": "solutions",
+            "page": page_of(items, total, query),
+            "items": items,
+            "filters": query,
+            "tags": taxonomy.list_tags(session=session),
+        },
+    )
 
 
 @router.get("/organisationen/{organisation_id}", response_class=HTMLResponse)
 def detail(request: Request, org: CurrentOrganisation, session: SessionDep, actor: ActorDep) -> HTMLResponse:
-    offers, _n = solutions.list_solutions(session=session, actor=actor, page=PageParams(per_page=50),
-                                          organisation_id=org.id)
-    needs, _m = challenges.list_challenges(session=session, actor=actor, page=PageParams(per_page=50),
-                                           organisation_id=org.id)
-    return render(request, "organisations/detail.html", {
-        "section": "solutions", "o": org, "solutions": offers, "challenges": needs,
-        "may_edit": can(actor, Action.update, org),
-    })
+    offers, _n = solutions.list_solutions(
+        session=session, actor=actor, page=PageParams(per_page=50), organisation_id=org.id
+    )
+    needs, _m = challenges.list_challenges(
+        session=session, actor=actor, page=PageParams(per_page=50), organisation_id=org.id
+    )
+    return render(
+        request,
+        "organisations/detail.html",
+        {
+            "section": "solutions",
+            "o": org,
+            "solutions": offers,
+            "challenges": needs,
+            "may_edit": can(actor, Action.update, org),
+        },
+    )
 
 
-def _form_page(request: Request, session: SessionDep, *, org: Organisation, values: dict[str, Any],
-               errors: dict[str, str], status_code: int = 200) -> HTMLResponse:
-    return render(request, "organisations/form.html", {
-        "section": "solutions", "o": org, "values": values, "errors": errors,
-        "tags": taxonomy.list_tags(session=session),
-    }, status_code=status_code)
+def _form_page(
+    request: Request,
+    session: SessionDep,
+    *,
+    org: Organisation,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "organisations/form.html",
+        {
+            "section": "solutions",
+            "o": org,
+            "values": values,
+            "errors": errors,
+            "tags": taxonomy.list_tags(session=session),
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/organisationen/{organisation_id}/bearbeiten", response_class=HTMLResponse)
-def edit_form(request: Request, org: CurrentOrganisation, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
+def edit_form(
+    request: Request, org: CurrentOrganisation, session: SessionDep, actor: LoggedInDep
+) -> HTMLResponse:
     require(actor, Action.update, org, name="organisation", ident=org.id)
     values = {name: getattr(org, name) for name in FORM_FIELDS}
     values.update(version=org.version, tags=[t.slug for t in org.tags])
@@ -80,14 +121,17 @@ def _prepare_for(org: Organisation) -> Callable[[dict[str, Any]], None]:
 
 
 @router.post("/organisationen/{organisation_id}/bearbeiten")
-async def update(request: Request, org: CurrentOrganisation, session: SessionDep, actor: LoggedInDep) -> Response:
+async def update(
+    request: Request, org: CurrentOrganisation, session: SessionDep, actor: LoggedInDep
+) -> Response:
     return await submit(
         request,
         schema=OrganisationUpdate,
         save=lambda o_in: service.update_organisation(session=session, actor=actor, org=org, org_in=o_in),
         redirect_to=lambda o: f"/organisationen/{o.id}?flash=saved",
         rerender=lambda values, errors, status: _form_page(
-            request, session, org=org, values=values, errors=errors, status_code=status),
+            request, session, org=org, values=values, errors=errors, status_code=status
+        ),
         lists=("tags",),
         prepare=_prepare_for(org),
     )

@@ -8,13 +8,24 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, StringConstraints
 
 from govlotse.challenges.schemas import OrganisationBrief
-from govlotse.core.validation import error
-from govlotse.core.schemas import CodeList, LongText, ProvenanceIn, RecordRead, RequiredText, TagList, TagSlugs, Title, VersionIn
-from govlotse.solutions.models import Certification, HostingOption, Maturity
-
-LANGUAGE_CODES = frozenset(
-    "de en fr es it nl pl cs da sv fi no et lv lt hu ro bg el pt sk sl hr tr ar fa ru uk zh ja ko vi hi".split()
+from govlotse.core.schemas import (
+    CodeList,
+    LongText,
+    ProvenanceIn,
+    RecordRead,
+    RequiredText,
+    TagList,
+    TagSlugs,
+    Title,
+    VersionIn,
 )
+from govlotse.core.validation import error
+from govlotse.solutions.models import LANGUAGE_NAMES, Certification, HostingOption, Maturity
+
+# ISO 639-1 codes a solution may name: EU languages and the languages most spoken by people who
+# arrived in Germany recently (Federal Office for Migration and Refugees statistics). Labels live
+# in web/labels.py under "language".
+LANGUAGE_CODES = frozenset(LANGUAGE_NAMES)
 
 
 def _codes(allowed: frozenset[str]) -> Callable[[list[str]], list[str]]:

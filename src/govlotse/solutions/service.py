@@ -42,12 +42,7 @@ def list_solutions(
     sort: str | None = None,
 ) -> tuple[list[Solution], int]:
     """The solutions of organisations the actor may see, filtered and sorted, one page."""
-    stmt = (
-        select(Solution)
-        .join(Solution.organisation)
-        .where(organisation_filter(actor))
-        .options(*_load())
-    )
+    stmt = select(Solution).join(Solution.organisation).where(organisation_filter(actor)).options(*_load())
     if q:
         like = f"%{q.strip()}%"
         stmt = stmt.where(
@@ -91,7 +86,9 @@ def create_solution(*, session: Session, actor: Actor, solution_in: SolutionCrea
     require(actor, Action.create, Solution, name="solution")
     org = session.get(Organisation, solution_in.organisation_id)
     if org is None or not may_own(actor, org, OWNER_KINDS):
-        raise Invalid.on("organisation_id", "Bitte ein Unternehmen wählen, für das Sie Lösungen pflegen dürfen.")
+        raise Invalid.on(
+            "organisation_id", "Bitte ein Unternehmen wählen, für das Sie Lösungen pflegen dürfen."
+        )
     if crud.by_external_id(session, Solution, solution_in.external_id):
         raise Conflict(f"solution {solution_in.external_id} exists already")
     solution = Solution(
@@ -103,7 +100,9 @@ def create_solution(*, session: Session, actor: Actor, solution_in: SolutionCrea
     return solution
 
 
-def update_solution(*, session: Session, actor: Actor, solution: Solution, solution_in: SolutionUpdate) -> Solution:
+def update_solution(
+    *, session: Session, actor: Actor, solution: Solution, solution_in: SolutionUpdate
+) -> Solution:
     """Edit an offering (its organisation's members, or the unit)."""
     require(actor, Action.update, solution, name="solution", ident=solution.id)
     crud.check_version(solution, solution_in.version, name="solution")

@@ -16,40 +16,77 @@ from govlotse.solutions.api import CurrentSolution, SolutionQuery
 from govlotse.solutions.models import Solution
 from govlotse.solutions.schemas import SolutionCreate, SolutionUpdate
 from govlotse.taxonomy import service as taxonomy
-from govlotse.web.forms import submit
+from govlotse.web.forms import default_owner, submit
 from govlotse.web.render import render
 
 router = APIRouter(include_in_schema=False)
 
 LISTS = ("tags", "hosting_options", "certifications", "languages")
-FORM_FIELDS = ("title", "description", "maturity", "references", "hosting_options", "certifications", "languages")
+FORM_FIELDS = (
+    "title",
+    "description",
+    "maturity",
+    "references",
+    "hosting_options",
+    "certifications",
+    "languages",
+)
 
 
 @router.get("/loesungen", response_class=HTMLResponse)
-def list_page(request: Request, query: SolutionQuery = Query(), *, session: SessionDep, actor: ActorDep) -> HTMLResponse:
+def list_page(
+    request: Request, query: SolutionQuery = Query(), *, session: SessionDep, actor: ActorDep
+) -> HTMLResponse:
     items, total = service.list_solutions(
-        session=session, actor=actor, page=query, q=query.q, organisation_id=query.organisation_id,
-        maturity=query.maturity, hosting=query.hosting, certification=query.certification,
-        language=query.language, tag=query.tag, sort=query.sort,
+        session=session,
+        actor=actor,
+        page=query,
+        q=query.q,
+        organisation_id=query.organisation_id,
+        maturity=query.maturity,
+        hosting=query.hosting,
+        certification=query.certification,
+        language=query.language,
+        tag=query.tag,
+        sort=query.sort,
     )
-    return render(request, "solutions/list.html", {
-        "section": "solutions",
-        "page": page_of(items, total, query),
-        "items": items,
-        "filters": query,
-        "tags": taxonomy.list_tags(session=session),
-        "may_create": can(actor, Action.create, Solution),
-    })
+    return render(
+        request,
+        "solutions/list.html",
+        {
+            "section": "solutions",
+            "page": page_of(items, total, query),
+            "items": items,
+            "filters": query,
+            "tags": taxonomy.list_tags(session=session),
+            "may_create": can(actor, Action.create, Solution),
+        },
+    )
 
 
 def _form_page(
-    request: Request, session: SessionDep, actor: Actor, *, values: dict[str, Any], errors: dict[str, str],
-    solution: Solution | None = None, status_code: int = 200,
+    request: Request,
+    session: SessionDep,
+    actor: Actor,
+    *,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    solution: Solution | None = None,
+    status_code: int = 200,
 ) -> HTMLResponse:
-    return render(request, "solutions/form.html", {
-        "section": "solutions", "values": values, "errors": errors, "solution": solution,
-        "owners": service.owners_for(session=session, actor=actor), "tags": taxonomy.list_tags(session=session),
-    }, status_code=status_code)
+    return render(
+        request,
+        "solutions/form.html",
+        {
+            "section": "solutions",
+            "values": values,
+            "errors": errors,
+            "solution": solution,
+            "owners": service.owners_for(session=session, actor=actor),
+            "tags": taxonomy.list_tags(session=session),
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/loesungen/neu", response_class=HTMLResponse)
@@ -70,20 +107,30 @@ async def create(request: Request, session: SessionDep, actor: LoggedInDep) -> R
         save=lambda s_in: service.create_solution(session=session, actor=actor, solution_in=s_in),
         redirect_to=lambda s: f"/loesungen/{s.id}?flash=created",
         rerender=lambda values, errors, status: _form_page(
-            request, session, actor, values=values, errors=errors, status_code=status),
+            request, session, actor, values=values, errors=errors, status_code=status
+        ),
         lists=LISTS,
+        prepare=lambda data: default_owner(data, service.owners_for(session=session, actor=actor)),
     )
 
 
 @router.get("/loesungen/{solution_id}", response_class=HTMLResponse)
 def detail(request: Request, solution: CurrentSolution, actor: ActorDep) -> HTMLResponse:
-    return render(request, "solutions/detail.html", {
-        "section": "solutions", "s": solution, "may_edit": can(actor, Action.update, solution),
-    })
+    return render(
+        request,
+        "solutions/detail.html",
+        {
+            "section": "solutions",
+            "s": solution,
+            "may_edit": can(actor, Action.update, solution),
+        },
+    )
 
 
 @router.get("/loesungen/{solution_id}/bearbeiten", response_class=HTMLResponse)
-def edit_form(request: Request, solution: CurrentSolution, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
+def edit_form(
+    request: Request, solution: CurrentSolution, session: SessionDep, actor: LoggedInDep
+) -> HTMLResponse:
     require(actor, Action.update, solution, name="solution", ident=solution.id)
     values = {name: getattr(solution, name) for name in FORM_FIELDS}
     values.update(version=solution.version, tags=[t.slug for t in solution.tags])
@@ -91,14 +138,19 @@ def edit_form(request: Request, solution: CurrentSolution, session: SessionDep, 
 
 
 @router.post("/loesungen/{solution_id}/bearbeiten")
-async def update(request: Request, solution: CurrentSolution, session: SessionDep, actor: LoggedInDep) -> Response:
+async def update(
+    request: Request, solution: CurrentSolution, session: SessionDep, actor: LoggedInDep
+) -> Response:
     return await submit(
         request,
         schema=SolutionUpdate,
-        save=lambda s_in: service.update_solution(session=session, actor=actor, solution=solution, solution_in=s_in),
+        save=lambda s_in: service.update_solution(
+            session=session, actor=actor, solution=solution, solution_in=s_in
+        ),
         redirect_to=lambda s: f"/loesungen/{s.id}?flash=saved",
         rerender=lambda values, errors, status: _form_page(
-            request, session, actor, values=values, errors=errors, solution=solution, status_code=status),
+            request, session, actor, values=values, errors=errors, solution=solution, status_code=status
+        ),
         lists=LISTS,
         prepare=lambda data: data.pop("organisation_id", None),
     )

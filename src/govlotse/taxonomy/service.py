@@ -43,8 +43,14 @@ def upsert(*, session: Session, actor: Actor, tag_in: TagCreate) -> Tag:
         tag = Tag(**tag_in.model_dump())
         session.add(tag)
         session.flush()
-        audit.record(session, actor=actor, action="tag.create", entity_type="tag", entity_id=tag.id,
-                     data=tag_in.model_dump())
+        audit.record(
+            session,
+            actor=actor,
+            action="tag.create",
+            entity_type="tag",
+            entity_id=tag.id,
+            data=tag_in.model_dump(),
+        )
         return tag
     before = {"kind": tag.kind, "label_de": tag.label_de, "label_en": tag.label_en}
     after = tag_in.model_dump(exclude={"slug"})
@@ -53,5 +59,7 @@ def upsert(*, session: Session, actor: Actor, tag_in: TagCreate) -> Tag:
         for key, value in after.items():
             setattr(tag, key, value)
         session.flush()
-        audit.record(session, actor=actor, action="tag.update", entity_type="tag", entity_id=tag.id, data=diff)
+        audit.record(
+            session, actor=actor, action="tag.update", entity_type="tag", entity_id=tag.id, data=diff
+        )
     return tag

@@ -37,8 +37,12 @@ async def read_form(request: Request, *, lists: tuple[str, ...] = ()) -> dict[st
     token = str(form.get(CSRF_FIELD, ""))
     cookie = request.cookies.get(CSRF_COOKIE, "")
     if not token or not cookie or not same(token, cookie):
-        raise Forbidden(translate("Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und senden Sie es erneut.",
-                                  getattr(request.state, "lang", "de")))
+        raise Forbidden(
+            translate(
+                "Das Formular ist abgelaufen. Bitte laden Sie die Seite neu und senden Sie es erneut.",
+                getattr(request.state, "lang", "de"),
+            )
+        )
     data: dict[str, Any] = {}
     for key in form:
         if key == CSRF_FIELD:
@@ -54,6 +58,12 @@ def checkbox(data: dict[str, Any], *names: str) -> None:
     """Unchecked boxes are not posted at all; turn presence into True/False."""
     for name in names:
         data[name] = name in data and data[name] not in ("", "0", "false", "off")
+
+
+def default_owner(data: dict[str, Any], candidates: list[Any]) -> None:
+    """People who act for exactly one organisation file records for it without choosing."""
+    if not data.get("organisation_id") and len(candidates) == 1:
+        data["organisation_id"] = candidates[0].id
 
 
 def validate(schema: type[S], data: dict[str, Any], lang: str) -> S:
@@ -107,9 +117,10 @@ async def submit(
         return rerender(err.values, err.errors, 422)
     except Conflict as exc:
         msg = translate(
-            "Jemand anderes hat diesen Datensatz gespeichert, während Sie ihn bearbeitet haben. Ihre Eingaben "
-            "sind unten erhalten; bei Feldern mit anderem Stand steht der gespeicherte Wert darunter. "
-            "Wenn Sie jetzt erneut speichern, ersetzen Ihre Eingaben den gespeicherten Stand.",
+            "Jemand anderes hat diesen Datensatz gespeichert, während Sie ihn bearbeitet haben. "
+            "Ihre Eingaben sind unten erhalten; bei Feldern mit anderem Stand steht "
+            "der gespeicherte Wert darunter. Wenn Sie jetzt erneut speichern, "
+            "ersetzen Ihre Eingaben den gespeicherten Stand.",
             lang,
         )
         if exc.current_version is not None:

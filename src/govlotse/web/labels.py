@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from govlotse.i18n import translate
+from govlotse.solutions.models import LANGUAGE_NAMES
 
 LABELS: dict[str, dict[str, str]] = {
     "challenge_status": {
@@ -58,15 +59,7 @@ LABELS: dict[str, dict[str, str]] = {
         "admin": "Administration",
     },
     "org_status": {"active": "Aktiv", "pending": "Wartet auf Freigabe"},
-    "language": {
-        "de": "Deutsch", "en": "Englisch", "fr": "Französisch", "es": "Spanisch", "it": "Italienisch",
-        "nl": "Niederländisch", "pl": "Polnisch", "cs": "Tschechisch", "da": "Dänisch", "sv": "Schwedisch",
-        "fi": "Finnisch", "no": "Norwegisch", "et": "Estnisch", "lv": "Lettisch", "lt": "Litauisch",
-        "hu": "Ungarisch", "ro": "Rumänisch", "bg": "Bulgarisch", "el": "Griechisch", "pt": "Portugiesisch",
-        "sk": "Slowakisch", "sl": "Slowenisch", "hr": "Kroatisch", "tr": "Türkisch", "ar": "Arabisch",
-        "fa": "Persisch", "ru": "Russisch", "uk": "Ukrainisch", "zh": "Chinesisch", "ja": "Japanisch",
-        "ko": "Koreanisch", "vi": "Vietnamesisch", "hi": "Hindi",
-    },
+    "language": LANGUAGE_NAMES,
     "flash": {
         "saved": "Änderungen gespeichert.",
         "created": "Angelegt.",

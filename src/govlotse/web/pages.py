@@ -22,15 +22,25 @@ def home(request: Request, session: SessionDep, actor: ActorDep) -> HTMLResponse
     latest, open_needs = challenges.list_challenges(
         session=session, actor=actor, page=PageParams(per_page=5), sort="-created_at"
     )
-    _s, startups = organisations.list_organisations(session=session, actor=actor, page=PageParams(per_page=1),
-                                                     kind="startup")
+    _s, startups = organisations.list_organisations(
+        session=session, actor=actor, page=PageParams(per_page=1), kind="startup"
+    )
     _o, offerings = solutions.list_solutions(session=session, actor=actor, page=PageParams(per_page=1))
     _u, usecases = knowledge.list_usecases(session=session, actor=actor, page=PageParams(per_page=1))
-    return render(request, "home.html", {
-        "latest": latest,
-        "counts": {"challenges": open_needs, "startups": startups, "solutions": offerings, "usecases": usecases},
-        "actor": actor,
-    })
+    return render(
+        request,
+        "home.html",
+        {
+            "latest": latest,
+            "counts": {
+                "challenges": open_needs,
+                "startups": startups,
+                "solutions": offerings,
+                "usecases": usecases,
+            },
+            "actor": actor,
+        },
+    )
 
 
 @router.get("/datenquellen", response_class=HTMLResponse)

@@ -84,7 +84,12 @@ def _id_name_options(items: list[Any]) -> list[tuple[int, str]]:
 
 
 env.globals.update(
-    _=_t, label=_label, query=_query, labels=labels, tag_options=_tag_options, id_name_options=_id_name_options
+    _=_t,
+    label=_label,
+    query=_query,
+    labels=labels,
+    tag_options=_tag_options,
+    id_name_options=_id_name_options,
 )
 env.filters.update(money=_money, date=_date, paragraphs=_paragraphs)
 
