@@ -106,3 +106,11 @@ def test_users_create(fresh_db: str) -> None:
         ],
     )
     assert short.exit_code == 2 and "password" in short.output
+
+
+def test_demo_logins_print_whole_lines() -> None:
+    from govlotse.demo.service import DEMO_LOGINS
+
+    out = _ok("demo", "logins")
+    for login in DEMO_LOGINS:
+        assert f"{login.email}" in out and login.password in out

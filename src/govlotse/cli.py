@@ -112,12 +112,11 @@ def demo_logins() -> None:
     from govlotse.demo.service import DEMO_LOGINS
     from govlotse.web.labels import label
 
-    table = Table(title=f"Demo-Zugänge · http://{settings.host}:{settings.port}/anmelden")
-    for col in ("Rolle", "E-Mail", "Passwort"):
-        table.add_column(col, no_wrap=True, overflow="fold")
+    # Plain lines, not a table: they must stay whole in any terminal width and in logs.
+    print(f"Demo-Zugänge (demo logins) · http://{settings.host}:{settings.port}/anmelden")
+    width = max(len(label("role", d.role)) for d in DEMO_LOGINS)
     for d in DEMO_LOGINS:
-        table.add_row(label("role", d.role), d.email, d.password)
-    console.print(table)
+        print(f"  {label('role', d.role):<{width}}  {d.email:<34}  {d.password}")
 
 
 @app.command("import")

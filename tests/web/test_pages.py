@@ -112,3 +112,10 @@ def test_no_inline_scripts(client: TestClient, site: dict) -> None:
     for path in ("/", "/bedarfe", "/anmelden", "/api/docs"):
         scripts = re.findall(r"<script([^>]*)>(.*?)</script>", client.get(path).text, re.S)
         assert all("src=" in attrs and not body.strip() for attrs, body in scripts), path
+
+
+def test_startup_directory_lists_startups_unless_asked(client: TestClient, site: dict) -> None:
+    page = client.get("/startups").text
+    assert "Kanal &amp; Co" in page and "Bezirksamt Ost" not in page
+    research = client.get("/startups", params={"kind": "research"}).text
+    assert "Institut" in research and "Kanal &amp; Co" not in research

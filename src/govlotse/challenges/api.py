@@ -8,28 +8,13 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from govlotse.challenges import service
-from govlotse.challenges.models import Challenge, ChallengeStatus, HostingRequirement, Visibility
-from govlotse.challenges.schemas import ChallengeCreate, ChallengeRead, ChallengeUpdate
-from govlotse.core.pagination import Page, PageParams, page_of
+from govlotse.challenges.models import Challenge, ChallengeStatus
+from govlotse.challenges.schemas import ChallengeCreate, ChallengeFilter, ChallengeRead, ChallengeUpdate
+from govlotse.core.pagination import Page, page_of
 from govlotse.core.schemas import Schema
 from govlotse.deps import ActorDep, SessionDep
 
 router = APIRouter(prefix="/challenges", tags=["challenges"])
-
-
-class ChallengeQuery(PageParams):
-    q: str | None = Field(default=None, max_length=200, description="Text in title or problem")
-    status: ChallengeStatus | None = None
-    visibility: Visibility | None = None
-    organisation_id: int | None = None
-    tag: str | None = Field(default=None, max_length=60)
-    hosting_requirement: HostingRequirement | None = None
-    personal_data: bool | None = None
-    sort: str | None = Field(
-        default=None,
-        max_length=30,
-        description="created_at, updated_at, title, budget_max, desired_start; - for descending",
-    )
 
 
 class TransitionIn(Schema):
@@ -47,22 +32,10 @@ CurrentChallenge = Annotated[Challenge, Depends(challenge_from_path)]
 
 @router.get("", response_model=Page[ChallengeRead])
 def list_challenges(
-    query: Annotated[ChallengeQuery, Query()], session: SessionDep, actor: ActorDep
+    query: Annotated[ChallengeFilter, Query()], session: SessionDep, actor: ActorDep
 ) -> BaseModel:
     """Challenges you may see, paginated, filtered and sorted."""
-    items, total = service.list_challenges(
-        session=session,
-        actor=actor,
-        page=query,
-        q=query.q,
-        status=query.status,
-        visibility=query.visibility,
-        organisation_id=query.organisation_id,
-        tag=query.tag,
-        hosting_requirement=query.hosting_requirement,
-        personal_data=query.personal_data,
-        sort=query.sort,
-    )
+    items, total = service.list_challenges(session=session, actor=actor, filters=query)
     return page_of([ChallengeRead.model_validate(i) for i in items], total, query)
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
 
 from govlotse.challenges.models import ChallengeStatus, HostingRequirement, Visibility
+from govlotse.core.pagination import PageParams
 from govlotse.core.schemas import (
     LongText,
     OptionalInt,
@@ -133,3 +134,20 @@ class ChallengeRead(RecordRead):
     status_reason: str
     visibility: str
     tags: TagSlugs
+
+
+class ChallengeFilter(PageParams):
+    """What a list of challenges can be narrowed and ordered by (API query and list page)."""
+
+    q: str | None = Field(default=None, max_length=200, description="Text in title or problem")
+    status: ChallengeStatus | None = None
+    visibility: Visibility | None = None
+    organisation_id: int | None = None
+    tag: str | None = Field(default=None, max_length=60)
+    hosting_requirement: HostingRequirement | None = None
+    personal_data: bool | None = None
+    sort: str | None = Field(
+        default=None,
+        max_length=30,
+        description="created_at, updated_at, title, budget_max, desired_start; - for descending",
+    )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from govlotse.challenges.models import Challenge, ChallengeStatus
-from govlotse.challenges.schemas import ChallengeCreate, ChallengeUpdate
+from govlotse.challenges.schemas import ChallengeCreate, ChallengeFilter, ChallengeUpdate
 from govlotse.core import audit, crud
 from govlotse.core.actor import Actor, Role
-from govlotse.core.pagination import PageParams, paginate
+from govlotse.core.pagination import paginate
 from govlotse.core.schemas import apply_sort
 from govlotse.core.validation import CUSTOM
 from govlotse.errors import Conflict, IllegalTransition, Invalid, NotFound
@@ -41,48 +43,37 @@ TRANSITIONS: dict[tuple[ChallengeStatus, ChallengeStatus], tuple[frozenset[Role]
 AGENCY_INITIAL_STATES = (ChallengeStatus.draft, ChallengeStatus.submitted)
 
 
-def _load() -> list[object]:
+def _load() -> list[Any]:
     return [selectinload(Challenge.tags), selectinload(Challenge.organisation)]
 
 
 def list_challenges(
-    *,
-    session: Session,
-    actor: Actor,
-    page: PageParams,
-    q: str | None = None,
-    status: str | None = None,
-    visibility: str | None = None,
-    organisation_id: int | None = None,
-    tag: str | None = None,
-    hosting_requirement: str | None = None,
-    personal_data: bool | None = None,
-    sort: str | None = None,
+    *, session: Session, actor: Actor, filters: ChallengeFilter
 ) -> tuple[list[Challenge], int]:
     """The challenges the actor may see, filtered and sorted, one page."""
-    stmt = select(Challenge).where(challenge_filter(actor)).options(*_load())  # type: ignore[arg-type]
-    if q:
-        like = f"%{q.strip()}%"
+    f = filters
+    stmt = select(Challenge).where(challenge_filter(actor)).options(*_load())
+    if f.q:
+        like = f"%{f.q.strip()}%"
         stmt = stmt.where(or_(Challenge.title.ilike(like), Challenge.problem.ilike(like)))
-    if status:
-        stmt = stmt.where(Challenge.status == status)
-    if visibility:
-        stmt = stmt.where(Challenge.visibility == visibility)
-    if organisation_id:
-        stmt = stmt.where(Challenge.organisation_id == organisation_id)
-    if tag:
-        stmt = stmt.where(Challenge.tags.any(slug=tag))
-    if hosting_requirement:
-        stmt = stmt.where(Challenge.hosting_requirement == hosting_requirement)
-    if personal_data is not None:
-        stmt = stmt.where(Challenge.personal_data == personal_data)
-    stmt = apply_sort(stmt, sort, allowed=SORTS, default="-created_at", tiebreak=Challenge.id)
-    return paginate(session, stmt, page)
+    for column, value in (
+        (Challenge.status, f.status),
+        (Challenge.visibility, f.visibility),
+        (Challenge.organisation_id, f.organisation_id),
+        (Challenge.hosting_requirement, f.hosting_requirement),
+        (Challenge.personal_data, f.personal_data),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if f.tag:
+        stmt = stmt.where(Challenge.tags.any(slug=f.tag))
+    stmt = apply_sort(stmt, f.sort, allowed=SORTS, default="-created_at", tiebreak=Challenge.id)
+    return paginate(session, stmt, f)
 
 
 def get_challenge(*, session: Session, actor: Actor, challenge_id: int) -> Challenge:
     """One challenge the actor may see, or NotFound (also when it exists but is hidden)."""
-    challenge = session.scalar(select(Challenge).where(Challenge.id == challenge_id).options(*_load()))  # type: ignore[arg-type]
+    challenge = session.scalar(select(Challenge).where(Challenge.id == challenge_id).options(*_load()))
     if challenge is None:
         raise NotFound("challenge", challenge_id)
     require(actor, Action.view, challenge, name="challenge", ident=challenge_id)

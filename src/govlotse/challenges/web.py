@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from govlotse.challenges import service
-from govlotse.challenges.api import ChallengeQuery, CurrentChallenge
+from govlotse.challenges.api import CurrentChallenge
 from govlotse.challenges.models import Challenge, ChallengeStatus
-from govlotse.challenges.schemas import ChallengeCreate, ChallengeUpdate
+from govlotse.challenges.schemas import ChallengeCreate, ChallengeFilter, ChallengeUpdate
 from govlotse.core.actor import Actor
 from govlotse.core.pagination import page_of
 from govlotse.deps import ActorDep, LangDep, LoggedInDep, SessionDep
@@ -44,21 +44,9 @@ CHECKBOXES = ("personal_data", "special_categories")
 
 @router.get("/bedarfe", response_class=HTMLResponse)
 def list_page(
-    request: Request, query: ChallengeQuery = Query(), *, session: SessionDep, actor: ActorDep
+    request: Request, query: ChallengeFilter = Query(), *, session: SessionDep, actor: ActorDep
 ) -> HTMLResponse:
-    items, total = service.list_challenges(
-        session=session,
-        actor=actor,
-        page=query,
-        q=query.q,
-        status=query.status,
-        visibility=query.visibility,
-        organisation_id=query.organisation_id,
-        tag=query.tag,
-        hosting_requirement=query.hosting_requirement,
-        personal_data=query.personal_data,
-        sort=query.sort,
-    )
+    items, total = service.list_challenges(session=session, actor=actor, filters=query)
     return render(
         request,
         "challenges/list.html",

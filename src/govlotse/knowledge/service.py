@@ -7,33 +7,23 @@ from sqlalchemy.orm import Session, selectinload
 
 from govlotse.core import crud
 from govlotse.core.actor import Actor
-from govlotse.core.pagination import PageParams, paginate
+from govlotse.core.pagination import paginate
 from govlotse.core.schemas import apply_sort
 from govlotse.errors import Conflict, NotFound
 from govlotse.knowledge.models import UseCase
-from govlotse.knowledge.schemas import UseCaseCreate, UseCaseUpdate
+from govlotse.knowledge.schemas import UseCaseCreate, UseCaseFilter, UseCaseUpdate
 from govlotse.policy import Action, require
 from govlotse.taxonomy import service as taxonomy
 
 SORTS = {"title": UseCase.title, "created_at": UseCase.created_at, "country": UseCase.country}
 
 
-def list_usecases(
-    *,
-    session: Session,
-    actor: Actor,
-    page: PageParams,
-    q: str | None = None,
-    country: str | None = None,
-    sector: str | None = None,
-    status: str | None = None,
-    tag: str | None = None,
-    sort: str | None = None,
-) -> tuple[list[UseCase], int]:
+def list_usecases(*, session: Session, actor: Actor, filters: UseCaseFilter) -> tuple[list[UseCase], int]:
     """Use cases, filtered and sorted, one page (the library is public)."""
+    f = filters
     stmt = select(UseCase).options(selectinload(UseCase.tags))
-    if q:
-        like = f"%{q.strip()}%"
+    if f.q:
+        like = f"%{f.q.strip()}%"
         stmt = stmt.where(
             or_(
                 UseCase.title.ilike(like),
@@ -41,16 +31,16 @@ def list_usecases(
                 UseCase.organisation_name.ilike(like),
             )
         )
-    if country:
-        stmt = stmt.where(UseCase.country == country.upper())
-    if sector:
-        stmt = stmt.where(UseCase.sector == sector)
-    if status:
-        stmt = stmt.where(UseCase.status == status)
-    if tag:
-        stmt = stmt.where(UseCase.tags.any(slug=tag))
-    stmt = apply_sort(stmt, sort, allowed=SORTS, default="title", tiebreak=UseCase.id)
-    return paginate(session, stmt, page)
+    if f.country:
+        stmt = stmt.where(UseCase.country == f.country.upper())
+    if f.sector:
+        stmt = stmt.where(UseCase.sector == f.sector)
+    if f.status:
+        stmt = stmt.where(UseCase.status == f.status)
+    if f.tag:
+        stmt = stmt.where(UseCase.tags.any(slug=f.tag))
+    stmt = apply_sort(stmt, f.sort, allowed=SORTS, default="title", tiebreak=UseCase.id)
+    return paginate(session, stmt, f)
 
 
 def facets(*, session: Session) -> dict[str, list[str]]:

@@ -8,7 +8,8 @@ from fastapi.responses import HTMLResponse
 from govlotse.core.pagination import page_of
 from govlotse.deps import ActorDep, SessionDep
 from govlotse.knowledge import service
-from govlotse.knowledge.api import CurrentUseCase, UseCaseQuery
+from govlotse.knowledge.api import CurrentUseCase
+from govlotse.knowledge.schemas import UseCaseFilter
 from govlotse.taxonomy import service as taxonomy
 from govlotse.web.render import render
 
@@ -17,19 +18,9 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/wissen", response_class=HTMLResponse)
 def list_page(
-    request: Request, query: UseCaseQuery = Query(), *, session: SessionDep, actor: ActorDep
+    request: Request, query: UseCaseFilter = Query(), *, session: SessionDep, actor: ActorDep
 ) -> HTMLResponse:
-    items, total = service.list_usecases(
-        session=session,
-        actor=actor,
-        page=query,
-        q=query.q,
-        country=query.country,
-        sector=query.sector,
-        status=query.status,
-        tag=query.tag,
-        sort=query.sort,
-    )
+    items, total = service.list_usecases(session=session, actor=actor, filters=query)
     return render(
         request,
         "knowledge/list.html",

@@ -5,25 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from govlotse.core.pagination import Page, PageParams, page_of
+from govlotse.core.pagination import Page, page_of
 from govlotse.deps import ActorDep, SessionDep
 from govlotse.organisations import service
-from govlotse.organisations.models import Organisation, OrganisationKind
-from govlotse.organisations.schemas import OrganisationCreate, OrganisationRead, OrganisationUpdate
+from govlotse.organisations.models import Organisation
+from govlotse.organisations.schemas import (
+    OrganisationCreate,
+    OrganisationFilter,
+    OrganisationRead,
+    OrganisationUpdate,
+)
 
 router = APIRouter(prefix="/organisations", tags=["organisations"])
-
-
-class OrganisationQuery(PageParams):
-    q: str | None = Field(default=None, max_length=200, description="Text in name or description")
-    kind: OrganisationKind | None = None
-    tag: str | None = Field(default=None, max_length=60)
-    location: str | None = Field(default=None, max_length=120)
-    sort: str | None = Field(
-        default=None, max_length=30, description="name, created_at, founded_year; - for descending"
-    )
 
 
 def organisation_from_path(organisation_id: int, session: SessionDep, actor: ActorDep) -> Organisation:
@@ -35,19 +30,10 @@ CurrentOrganisation = Annotated[Organisation, Depends(organisation_from_path)]
 
 @router.get("", response_model=Page[OrganisationRead])
 def list_organisations(
-    query: Annotated[OrganisationQuery, Query()], session: SessionDep, actor: ActorDep
+    query: Annotated[OrganisationFilter, Query()], session: SessionDep, actor: ActorDep
 ) -> BaseModel:
     """Organisations, paginated; filter by text, kind, tag, location."""
-    items, total = service.list_organisations(
-        session=session,
-        actor=actor,
-        page=query,
-        q=query.q,
-        kind=query.kind,
-        tag=query.tag,
-        location=query.location,
-        sort=query.sort,
-    )
+    items, total = service.list_organisations(session=session, actor=actor, filters=query)
     return page_of([OrganisationRead.model_validate(i) for i in items], total, query)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator
 
+from govlotse.core.pagination import PageParams
 from govlotse.core.schemas import (
     LongText,
     OptionalInt,
@@ -91,3 +92,15 @@ class OrganisationRef(Schema):
     id: int
     name: str
     kind: str
+
+
+class OrganisationFilter(PageParams):
+    """What a list can be narrowed and ordered by (API query and list page)."""
+
+    q: str | None = Field(default=None, max_length=200, description="Text in name or description")
+    kind: OrganisationKind | None = None
+    tag: str | None = Field(default=None, max_length=60)
+    location: str | None = Field(default=None, max_length=120)
+    sort: str | None = Field(
+        default=None, max_length=30, description="name, created_at, founded_year; - for descending"
+    )

@@ -7,11 +7,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from govlotse.core import crud
 from govlotse.core.actor import Actor
-from govlotse.core.pagination import PageParams, paginate
+from govlotse.core.pagination import paginate
 from govlotse.core.schemas import apply_sort
 from govlotse.errors import Conflict, Forbidden, NotFound
 from govlotse.organisations.models import Organisation
-from govlotse.organisations.schemas import OrganisationCreate, OrganisationUpdate
+from govlotse.organisations.schemas import OrganisationCreate, OrganisationFilter, OrganisationUpdate
 from govlotse.policy import Action, organisation_filter, require
 from govlotse.taxonomy import service as taxonomy
 
@@ -23,29 +23,22 @@ SORTS = {
 
 
 def list_organisations(
-    *,
-    session: Session,
-    actor: Actor,
-    page: PageParams,
-    q: str | None = None,
-    kind: str | None = None,
-    tag: str | None = None,
-    location: str | None = None,
-    sort: str | None = None,
+    *, session: Session, actor: Actor, filters: OrganisationFilter
 ) -> tuple[list[Organisation], int]:
     """The organisations the actor may see, filtered and sorted, one page."""
+    f = filters
     stmt = select(Organisation).where(organisation_filter(actor)).options(selectinload(Organisation.tags))
-    if q:
-        like = f"%{q.strip()}%"
+    if f.q:
+        like = f"%{f.q.strip()}%"
         stmt = stmt.where(or_(Organisation.name.ilike(like), Organisation.description.ilike(like)))
-    if kind:
-        stmt = stmt.where(Organisation.kind == kind)
-    if location:
-        stmt = stmt.where(Organisation.location.ilike(location.strip()))
-    if tag:
-        stmt = stmt.where(Organisation.tags.any(slug=tag))
-    stmt = apply_sort(stmt, sort, allowed=SORTS, default="name", tiebreak=Organisation.id)
-    return paginate(session, stmt, page)
+    if f.kind:
+        stmt = stmt.where(Organisation.kind == f.kind)
+    if f.location:
+        stmt = stmt.where(Organisation.location.ilike(f.location.strip()))
+    if f.tag:
+        stmt = stmt.where(Organisation.tags.any(slug=f.tag))
+    stmt = apply_sort(stmt, f.sort, allowed=SORTS, default="name", tiebreak=Organisation.id)
+    return paginate(session, stmt, f)
 
 
 def get_organisation(*, session: Session, actor: Actor, organisation_id: int) -> Organisation:

@@ -9,14 +9,16 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from govlotse.challenges import service as challenges
-from govlotse.core.pagination import PageParams, page_of
+from govlotse.challenges.schemas import ChallengeFilter
+from govlotse.core.pagination import page_of
 from govlotse.deps import ActorDep, LoggedInDep, SessionDep
 from govlotse.organisations import service
-from govlotse.organisations.api import CurrentOrganisation, OrganisationQuery
-from govlotse.organisations.models import Organisation
-from govlotse.organisations.schemas import OrganisationUpdate
+from govlotse.organisations.api import CurrentOrganisation
+from govlotse.organisations.models import Organisation, OrganisationKind
+from govlotse.organisations.schemas import OrganisationFilter, OrganisationUpdate
 from govlotse.policy import Action, can, require
 from govlotse.solutions import service as solutions
+from govlotse.solutions.schemas import SolutionFilter
 from govlotse.taxonomy import service as taxonomy
 from govlotse.web.forms import submit
 from govlotse.web.render import render
@@ -28,18 +30,11 @@ FORM_FIELDS = ("name", "description", "website", "location", "founded_year", "si
 
 @router.get("/startups", response_class=HTMLResponse)
 def startups(
-    request: Request, query: OrganisationQuery = Query(), *, session: SessionDep, actor: ActorDep
+    request: Request, query: OrganisationFilter = Query(), *, session: SessionDep, actor: ActorDep
 ) -> HTMLResponse:
-    items, total = service.list_organisations(
-        session=session,
-        actor=actor,
-        page=query,
-        q=query.q,
-        kind=query.kind or "startup",
-        tag=query.tag,
-        location=query.location,
-        sort=query.sort,
-    )
+    # The directory lists start-ups unless another kind is asked for.
+    query = query.model_copy(update={"kind": query.kind or OrganisationKind.startup})
+    items, total = service.list_organisations(session=session, actor=actor, filters=query)
     return render(
         request,
         "organisations/list.html",
@@ -56,10 +51,10 @@ def startups(
 @router.get("/organisationen/{organisation_id}", response_class=HTMLResponse)
 def detail(request: Request, org: CurrentOrganisation, session: SessionDep, actor: ActorDep) -> HTMLResponse:
     offers, _n = solutions.list_solutions(
-        session=session, actor=actor, page=PageParams(per_page=50), organisation_id=org.id
+        session=session, actor=actor, filters=SolutionFilter(per_page=100, organisation_id=org.id)
     )
     needs, _m = challenges.list_challenges(
-        session=session, actor=actor, page=PageParams(per_page=50), organisation_id=org.id
+        session=session, actor=actor, filters=ChallengeFilter(per_page=100, organisation_id=org.id)
     )
     return render(
         request,

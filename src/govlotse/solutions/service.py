@@ -10,13 +10,13 @@ from sqlalchemy.orm import Session, selectinload
 from govlotse.core import crud
 from govlotse.core.actor import Actor
 from govlotse.core.models import json_contains
-from govlotse.core.pagination import PageParams, paginate
+from govlotse.core.pagination import paginate
 from govlotse.core.schemas import apply_sort
 from govlotse.errors import Conflict, Invalid, NotFound
 from govlotse.organisations.models import Organisation, OrganisationKind
 from govlotse.policy import Action, may_own, organisation_filter, require
 from govlotse.solutions.models import Solution
-from govlotse.solutions.schemas import SolutionCreate, SolutionUpdate
+from govlotse.solutions.schemas import SolutionCreate, SolutionFilter, SolutionUpdate
 from govlotse.taxonomy import service as taxonomy
 
 SORTS = {"title": Solution.title, "created_at": Solution.created_at, "updated_at": Solution.updated_at}
@@ -27,41 +27,30 @@ def _load() -> list[Any]:
     return [selectinload(Solution.tags), selectinload(Solution.organisation)]
 
 
-def list_solutions(
-    *,
-    session: Session,
-    actor: Actor,
-    page: PageParams,
-    q: str | None = None,
-    organisation_id: int | None = None,
-    maturity: str | None = None,
-    hosting: str | None = None,
-    certification: str | None = None,
-    language: str | None = None,
-    tag: str | None = None,
-    sort: str | None = None,
-) -> tuple[list[Solution], int]:
+def list_solutions(*, session: Session, actor: Actor, filters: SolutionFilter) -> tuple[list[Solution], int]:
     """The solutions of organisations the actor may see, filtered and sorted, one page."""
+    f = filters
     stmt = select(Solution).join(Solution.organisation).where(organisation_filter(actor)).options(*_load())
-    if q:
-        like = f"%{q.strip()}%"
+    if f.q:
+        like = f"%{f.q.strip()}%"
         stmt = stmt.where(
             or_(Solution.title.ilike(like), Solution.description.ilike(like), Organisation.name.ilike(like))
         )
-    if organisation_id:
-        stmt = stmt.where(Solution.organisation_id == organisation_id)
-    if maturity:
-        stmt = stmt.where(Solution.maturity == maturity)
-    if hosting:
-        stmt = stmt.where(json_contains(Solution.hosting_options, hosting))
-    if certification:
-        stmt = stmt.where(json_contains(Solution.certifications, certification))
-    if language:
-        stmt = stmt.where(json_contains(Solution.languages, language))
-    if tag:
-        stmt = stmt.where(Solution.tags.any(slug=tag))
-    stmt = apply_sort(stmt, sort, allowed=SORTS, default="title", tiebreak=Solution.id)
-    return paginate(session, stmt, page)
+    if f.organisation_id:
+        stmt = stmt.where(Solution.organisation_id == f.organisation_id)
+    if f.maturity:
+        stmt = stmt.where(Solution.maturity == f.maturity)
+    for column, code in (
+        (Solution.hosting_options, f.hosting),
+        (Solution.certifications, f.certification),
+        (Solution.languages, f.language),
+    ):
+        if code:
+            stmt = stmt.where(json_contains(column, code))
+    if f.tag:
+        stmt = stmt.where(Solution.tags.any(slug=f.tag))
+    stmt = apply_sort(stmt, f.sort, allowed=SORTS, default="title", tiebreak=Solution.id)
+    return paginate(session, stmt, f)
 
 
 def get_solution(*, session: Session, actor: Actor, solution_id: int) -> Solution:

@@ -12,9 +12,9 @@ from govlotse.core.pagination import page_of
 from govlotse.deps import ActorDep, LoggedInDep, SessionDep
 from govlotse.policy import Action, can, require
 from govlotse.solutions import service
-from govlotse.solutions.api import CurrentSolution, SolutionQuery
+from govlotse.solutions.api import CurrentSolution
 from govlotse.solutions.models import Solution
-from govlotse.solutions.schemas import SolutionCreate, SolutionUpdate
+from govlotse.solutions.schemas import SolutionCreate, SolutionFilter, SolutionUpdate
 from govlotse.taxonomy import service as taxonomy
 from govlotse.web.forms import default_owner, submit
 from govlotse.web.render import render
@@ -35,21 +35,9 @@ FORM_FIELDS = (
 
 @router.get("/loesungen", response_class=HTMLResponse)
 def list_page(
-    request: Request, query: SolutionQuery = Query(), *, session: SessionDep, actor: ActorDep
+    request: Request, query: SolutionFilter = Query(), *, session: SessionDep, actor: ActorDep
 ) -> HTMLResponse:
-    items, total = service.list_solutions(
-        session=session,
-        actor=actor,
-        page=query,
-        q=query.q,
-        organisation_id=query.organisation_id,
-        maturity=query.maturity,
-        hosting=query.hosting,
-        certification=query.certification,
-        language=query.language,
-        tag=query.tag,
-        sort=query.sort,
-    )
+    items, total = service.list_solutions(session=session, actor=actor, filters=query)
     return render(
         request,
         "solutions/list.html",

@@ -83,6 +83,17 @@ def _id_name_options(items: list[Any]) -> list[tuple[int, str]]:
     return [(i.id, i.name) for i in items]
 
 
+@pass_context
+def _tag_pairs(ctx: Any, tags: list[Any]) -> list[tuple[str, str]]:
+    """(slug, label) of every tag, for a filter menu."""
+    lang = ctx.get("lang", "de")
+    return [(t.slug, t.label(lang)) for t in tags]
+
+
+def _pair(value: str) -> tuple[str, str]:
+    return (value, value)
+
+
 env.globals.update(
     _=_t,
     label=_label,
@@ -90,8 +101,9 @@ env.globals.update(
     labels=labels,
     tag_options=_tag_options,
     id_name_options=_id_name_options,
+    tag_pairs=_tag_pairs,
 )
-env.filters.update(money=_money, date=_date, paragraphs=_paragraphs)
+env.filters.update(money=_money, date=_date, paragraphs=_paragraphs, pair=_pair)
 
 
 def render(
