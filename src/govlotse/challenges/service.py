@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from govlotse.challenges.models import Challenge, ChallengeStatus
+from govlotse.challenges.models import Challenge, ChallengeStatus, Visibility
 from govlotse.challenges.schemas import ChallengeCreate, ChallengeFilter, ChallengeUpdate
 from govlotse.core import audit, crud
 from govlotse.core.actor import Actor, Role
@@ -15,8 +16,9 @@ from govlotse.core.pagination import paginate
 from govlotse.core.schemas import apply_sort
 from govlotse.core.validation import CUSTOM
 from govlotse.errors import Conflict, IllegalTransition, Invalid, NotFound
+from govlotse.matching import sources as search_index
 from govlotse.organisations.models import Organisation, OrganisationKind
-from govlotse.policy import Action, can, challenge_filter, may_own, require
+from govlotse.policy import PUBLIC_CHALLENGE_STATUSES, Action, can, challenge_filter, may_own, require
 from govlotse.taxonomy import service as taxonomy
 
 SORTS = {
@@ -107,6 +109,7 @@ def create_challenge(*, session: Session, actor: Actor, challenge_in: ChallengeC
     )
     crud.created(session, actor=actor, obj=challenge, entity_type="challenge", data=challenge_in.model_dump())
     session.refresh(challenge, ["organisation"])
+    search_index.enqueue(session, "challenge", [challenge.id])
     return challenge
 
 
@@ -122,7 +125,8 @@ def update_challenge(
     _check_combined(challenge, values)
     if challenge_in.tags is not None:
         values["tags"] = taxonomy.resolve(session=session, slugs=challenge_in.tags)
-    crud.apply_changes(session, actor=actor, obj=challenge, values=values, entity_type="challenge")
+    if crud.apply_changes(session, actor=actor, obj=challenge, values=values, entity_type="challenge"):
+        search_index.enqueue(session, "challenge", [challenge.id])
     if challenge_in.status is not None and challenge_in.status != challenge.status:
         transition(
             session=session,
@@ -198,6 +202,7 @@ def transition(
     challenge.status = to
     challenge.status_reason = reason.strip()
     session.flush()
+    search_index.enqueue(session, "challenge", [challenge.id])  # public or not may have changed
     audit.record(
         session,
         actor=actor,
@@ -206,3 +211,40 @@ def transition(
         entity_id=challenge.id,
         data={"from": current, "to": to, "reason": reason.strip()},
     )
+
+
+def _challenge_text(c: Challenge) -> str:
+    parts = [
+        c.title,
+        c.problem,
+        c.affected_process,
+        c.affected_users,
+        c.current_situation,
+        c.desired_outcome,
+        c.integrations,
+        " ".join(t.label_de for t in c.tags),
+    ]
+    return "\n\n".join(p for p in parts if p and p.strip())
+
+
+def search_sources(session: Session, ids: Sequence[int]) -> list[search_index.SearchSource]:
+    """Challenges as the search index sees them (text, owner, whether the public may see them)."""
+    rows = session.scalars(select(Challenge).where(Challenge.id.in_(ids)).options(*_load()))
+    return [
+        search_index.SearchSource(
+            entity_type="challenge",
+            entity_id=c.id,
+            title=c.title,
+            body=_challenge_text(c),
+            public=c.visibility == Visibility.published and c.status in PUBLIC_CHALLENGE_STATUSES,
+            org_id=c.organisation_id,
+            org_kind=c.organisation.kind,
+            status=c.status,
+        )
+        for c in rows
+    ]
+
+
+search_index.register(
+    "challenge", load=search_sources, list_ids=lambda session: list(session.scalars(select(Challenge.id)))
+)

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from govlotse.challenges import service
 from govlotse.challenges.api import CurrentChallenge
@@ -15,6 +16,7 @@ from govlotse.core.actor import Actor
 from govlotse.core.pagination import page_of
 from govlotse.deps import ActorDep, LangDep, LoggedInDep, SessionDep
 from govlotse.errors import Invalid
+from govlotse.matching import service as matching
 from govlotse.policy import Action, can, require
 from govlotse.taxonomy import service as taxonomy
 from govlotse.web.forms import default_owner, from_invalid, read_form, submit
@@ -119,18 +121,43 @@ async def create(request: Request, session: SessionDep, actor: LoggedInDep) -> R
     )
 
 
+def _detail_context(
+    session: Session, actor: Actor, challenge: Challenge, *, strict: bool = False
+) -> dict[str, Any]:
+    may_edit = service.can_edit(actor=actor, challenge=challenge)
+    context: dict[str, Any] = {
+        "section": "challenges",
+        "c": challenge,
+        "may_edit": may_edit,
+        "transitions": service.allowed_transitions(actor=actor, challenge=challenge),
+        "errors": {},
+        "strict": strict,
+    }
+    # Candidate solutions are working material of the owning agency and the unit, not of competitors.
+    if may_edit or actor.sees_everything:
+        context["candidates"] = matching.solutions_for_challenge(
+            session=session, actor=actor, challenge=challenge, limit=10, strict=strict
+        )
+        context["similar"] = matching.similar(
+            session=session,
+            actor=actor,
+            text=matching.challenge_query(challenge),
+            exclude_challenge=challenge.id,
+            limit=5,
+        )
+    return context
+
+
 @router.get("/bedarfe/{challenge_id}", response_class=HTMLResponse)
-def detail(request: Request, challenge: CurrentChallenge, actor: ActorDep) -> HTMLResponse:
+def detail(
+    request: Request,
+    challenge: CurrentChallenge,
+    session: SessionDep,
+    actor: ActorDep,
+    nur_passende: bool = False,
+) -> HTMLResponse:
     return render(
-        request,
-        "challenges/detail.html",
-        {
-            "section": "challenges",
-            "c": challenge,
-            "may_edit": service.can_edit(actor=actor, challenge=challenge),
-            "transitions": service.allowed_transitions(actor=actor, challenge=challenge),
-            "errors": {},
-        },
+        request, "challenges/detail.html", _detail_context(session, actor, challenge, strict=nur_passende)
     )
 
 
@@ -198,18 +225,7 @@ async def change_status(
             version=version,
         )
     except Invalid as exc:
-        errors = from_invalid(exc, data, lang).errors
-        return render(
-            request,
-            "challenges/detail.html",
-            {
-                "section": "challenges",
-                "c": challenge,
-                "errors": errors,
-                "reason": data.get("reason", ""),
-                "may_edit": service.can_edit(actor=actor, challenge=challenge),
-                "transitions": service.allowed_transitions(actor=actor, challenge=challenge),
-            },
-            status_code=422,
-        )
+        context = _detail_context(session, actor, challenge)
+        context.update(errors=from_invalid(exc, data, lang).errors, reason=data.get("reason", ""))
+        return render(request, "challenges/detail.html", context, status_code=422)
     return RedirectResponse(f"/bedarfe/{challenge.id}?flash=status_changed", status_code=303)

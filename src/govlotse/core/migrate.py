@@ -40,3 +40,13 @@ def head_revision() -> str | None:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def require_current_schema(engine: Engine) -> None:
+    """Refuse to work on a database whose schema is behind the code (a clear message, not a crash)."""
+    from govlotse.errors import AppError
+
+    if current_revision(engine) != head_revision():
+        raise AppError(
+            "the database schema is not up to date: run `govlotse db upgrade` first", code="schema"
+        )

@@ -89,6 +89,39 @@ def load(
     return reports
 
 
+EMBEDDINGS_FILE = "embeddings.npz"
+
+
+def prefill_embedding_cache(*, session: Session, model: str) -> int:
+    """Load the shipped vectors of the demo texts into the embedding cache (if made with ``model``).
+
+    Embedding the 4,000 demo passages takes minutes on two cores; with the cache prefilled, indexing
+    the demo takes seconds. The file is built by ``scripts/build_demo_embeddings.py``.
+    """
+    import numpy as np
+    from sqlalchemy import select
+
+    from govlotse.matching.models import EmbeddingCache
+
+    path = data_dir() / EMBEDDINGS_FILE
+    if not path.exists():
+        return 0
+    with np.load(path, allow_pickle=False) as data:
+        if str(data["model"]) != model:
+            return 0
+        keys = [str(k) for k in data["keys"]]
+        vectors = data["vectors"].astype(np.float32)
+    present = set(session.scalars(select(EmbeddingCache.content_hash).where(EmbeddingCache.model == model)))
+    rows = [
+        EmbeddingCache(model=model, content_hash=key, vector=vector)
+        for key, vector in zip(keys, vectors, strict=True)
+        if key not in present
+    ]
+    session.add_all(rows)
+    session.flush()
+    return len(rows)
+
+
 def _ensure_users(session: Session) -> None:
     for demo in DEMO_LOGINS:
         if accounts.get_user_by_email(session=session, email=demo.email):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -12,6 +14,7 @@ from govlotse.core.schemas import apply_sort
 from govlotse.errors import Conflict, NotFound
 from govlotse.knowledge.models import UseCase
 from govlotse.knowledge.schemas import UseCaseCreate, UseCaseFilter, UseCaseUpdate
+from govlotse.matching import sources as search_index
 from govlotse.policy import Action, require
 from govlotse.taxonomy import service as taxonomy
 
@@ -71,6 +74,7 @@ def create_usecase(*, session: Session, actor: Actor, usecase_in: UseCaseCreate)
         tags=taxonomy.resolve(session=session, slugs=usecase_in.tags),
     )
     crud.created(session, actor=actor, obj=usecase, entity_type="usecase", data=usecase_in.model_dump())
+    search_index.enqueue(session, "usecase", [usecase.id])
     return usecase
 
 
@@ -81,7 +85,8 @@ def update_usecase(*, session: Session, actor: Actor, usecase: UseCase, usecase_
     values = usecase_in.model_dump(exclude_unset=True, exclude={"version", "tags"})
     if usecase_in.tags is not None:
         values["tags"] = taxonomy.resolve(session=session, slugs=usecase_in.tags)
-    crud.apply_changes(session, actor=actor, obj=usecase, values=values, entity_type="usecase")
+    if crud.apply_changes(session, actor=actor, obj=usecase, values=values, entity_type="usecase"):
+        search_index.enqueue(session, "usecase", [usecase.id])
     return usecase
 
 
@@ -95,3 +100,23 @@ def sources(*, session: Session) -> list[dict[str, object]]:
         .order_by(func.count().desc())
     )
     return [{"source": s or "–", "licence": lic or "–", "count": n} for s, lic, n in rows]
+
+
+def search_sources(session: Session, ids: Sequence[int]) -> list[search_index.SearchSource]:
+    """Use cases as the search index sees them (the library is public)."""
+    rows = session.scalars(select(UseCase).where(UseCase.id.in_(ids)).options(selectinload(UseCase.tags)))
+    return [
+        search_index.SearchSource(
+            entity_type="usecase",
+            entity_id=u.id,
+            title=u.title,
+            body="\n\n".join(p for p in (u.title, u.description, u.organisation_name, u.sector) if p),
+            lang=u.language or None,
+        )
+        for u in rows
+    ]
+
+
+search_index.register(
+    "usecase", load=search_sources, list_ids=lambda session: list(session.scalars(select(UseCase.id)))
+)

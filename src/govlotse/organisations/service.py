@@ -10,9 +10,11 @@ from govlotse.core.actor import Actor
 from govlotse.core.pagination import paginate
 from govlotse.core.schemas import apply_sort
 from govlotse.errors import Conflict, Forbidden, NotFound
+from govlotse.matching import sources as search_index
 from govlotse.organisations.models import Organisation
 from govlotse.organisations.schemas import OrganisationCreate, OrganisationFilter, OrganisationUpdate
 from govlotse.policy import Action, organisation_filter, require
+from govlotse.solutions import service as solutions
 from govlotse.taxonomy import service as taxonomy
 
 SORTS = {
@@ -77,5 +79,10 @@ def update_organisation(
         raise Forbidden("only the unit approves organisations")
     if org_in.tags is not None:
         values["tags"] = taxonomy.resolve(session=session, slugs=org_in.tags)
-    crud.apply_changes(session, actor=actor, obj=org, values=values, entity_type="organisation")
+    diff = crud.apply_changes(session, actor=actor, obj=org, values=values, entity_type="organisation")
+    if {"name", "status"} & set(diff):
+        # Solutions show the company name and are public only while the company is active.
+        search_index.enqueue(
+            session, "solution", solutions.ids_of_organisation(session=session, organisation_id=org.id)
+        )
     return org

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -13,7 +14,8 @@ from govlotse.core.models import json_contains
 from govlotse.core.pagination import paginate
 from govlotse.core.schemas import apply_sort
 from govlotse.errors import Conflict, Invalid, NotFound
-from govlotse.organisations.models import Organisation, OrganisationKind
+from govlotse.matching import sources as search_index
+from govlotse.organisations.models import Organisation, OrganisationKind, OrganisationStatus
 from govlotse.policy import Action, may_own, organisation_filter, require
 from govlotse.solutions.models import Solution
 from govlotse.solutions.schemas import SolutionCreate, SolutionFilter, SolutionUpdate
@@ -86,6 +88,7 @@ def create_solution(*, session: Session, actor: Actor, solution_in: SolutionCrea
     )
     crud.created(session, actor=actor, obj=solution, entity_type="solution", data=solution_in.model_dump())
     session.refresh(solution, ["organisation"])
+    search_index.enqueue(session, "solution", [solution.id])
     return solution
 
 
@@ -98,5 +101,40 @@ def update_solution(
     values = solution_in.model_dump(exclude_unset=True, exclude={"version", "tags"})
     if solution_in.tags is not None:
         values["tags"] = taxonomy.resolve(session=session, slugs=solution_in.tags)
-    crud.apply_changes(session, actor=actor, obj=solution, values=values, entity_type="solution")
+    if crud.apply_changes(session, actor=actor, obj=solution, values=values, entity_type="solution"):
+        search_index.enqueue(session, "solution", [solution.id])
     return solution
+
+
+def _solution_text(s: Solution) -> str:
+    parts = [s.title, s.organisation.name, s.description, " ".join(t.label_de for t in s.tags), s.references]
+    return "\n\n".join(p for p in parts if p and p.strip())
+
+
+def search_sources(session: Session, ids: Sequence[int]) -> list[search_index.SearchSource]:
+    """Solutions as the search index sees them, with the criteria hard filters need."""
+    rows = session.scalars(select(Solution).where(Solution.id.in_(ids)).options(*_load()))
+    return [
+        search_index.SearchSource(
+            entity_type="solution",
+            entity_id=s.id,
+            title=s.title,
+            body=_solution_text(s),
+            public=s.organisation.status == OrganisationStatus.active,
+            org_id=s.organisation_id,
+            org_kind=s.organisation.kind,
+            maturity=s.maturity,
+            hosting=tuple(s.hosting_options),
+            certifications=tuple(s.certifications),
+        )
+        for s in rows
+    ]
+
+
+def ids_of_organisation(*, session: Session, organisation_id: int) -> list[int]:
+    return list(session.scalars(select(Solution.id).where(Solution.organisation_id == organisation_id)))
+
+
+search_index.register(
+    "solution", load=search_sources, list_ids=lambda session: list(session.scalars(select(Solution.id)))
+)

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from govlotse.core.actor import Actor
 from govlotse.core.pagination import page_of
 from govlotse.deps import ActorDep, LoggedInDep, SessionDep
+from govlotse.matching import service as matching
 from govlotse.policy import Action, can, require
 from govlotse.solutions import service
 from govlotse.solutions.api import CurrentSolution
@@ -103,7 +104,7 @@ async def create(request: Request, session: SessionDep, actor: LoggedInDep) -> R
 
 
 @router.get("/loesungen/{solution_id}", response_class=HTMLResponse)
-def detail(request: Request, solution: CurrentSolution, actor: ActorDep) -> HTMLResponse:
+def detail(request: Request, solution: CurrentSolution, session: SessionDep, actor: ActorDep) -> HTMLResponse:
     return render(
         request,
         "solutions/detail.html",
@@ -111,6 +112,9 @@ def detail(request: Request, solution: CurrentSolution, actor: ActorDep) -> HTML
             "section": "solutions",
             "s": solution,
             "may_edit": can(actor, Action.update, solution),
+            "fitting": matching.challenges_for_solution(
+                session=session, actor=actor, solution=solution, limit=8
+            ),
         },
     )
 

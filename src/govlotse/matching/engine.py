@@ -1,0 +1,408 @@
+"""Hybrid search: lexical BM25 and semantic similarity, each with the filters inside, fused by rank.
+
+Lexical: SQLite FTS5's bm25() in embedded mode; on PostgreSQL the same BM25 formula in SQL over a
+GIN-indexed tsvector of the same tokens (so both databases rank alike). Semantic: exact cosine
+similarity with numpy over an in-process copy of the vectors (embedded mode), or pgvector with an
+HNSW index (PostgreSQL). A document's semantic score is that of its best passage.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    and_,
+    bindparam,
+    case,
+    cast,
+    column,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+    true,
+)
+from sqlalchemy.orm import Session
+
+from govlotse.core.actor import Actor
+from govlotse.matching import index as indexmod
+from govlotse.matching.models import SearchChunk, SearchDoc, SearchTerm
+from govlotse.matching.sources import CERT_CODES, HOSTING_CODES, bits
+
+K1, B = 1.2, 0.75  # BM25 parameters, as in SQLite FTS5
+RRF_K = 60
+MAX_QUERY_TERMS = 64
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Hard criteria, applied inside both searches (never by cutting a ranked list)."""
+
+    entity_types: tuple[str, ...]
+    hosting_any: tuple[str, ...] = ()  # offers at least one of these operating models
+    certifications_all: tuple[str, ...] = ()  # holds every one of these certificates
+    certifications_any: tuple[str, ...] = ()  # holds at least one of these certificates
+    maturity_in: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    org_kinds: tuple[str, ...] = ()
+    exclude: frozenset[tuple[str, int]] = frozenset()  # (entity_type, entity_id) never returned
+
+
+def sql_conditions(filters: Filters, actor: Actor) -> ColumnElement[bool]:
+    """The filters and the actor's visibility as one SQL condition on ``search_docs``."""
+    d = SearchDoc
+    conds: list[ColumnElement[bool]] = [d.entity_type.in_(filters.entity_types)]
+    if not actor.sees_everything:
+        own = d.org_id.in_(actor.organisation_ids) if actor.organisation_ids else false()
+        conds.append(or_(d.public.is_(True), own))
+    if filters.hosting_any:
+        conds.append(d.hosting_bits.op("&")(bits(filters.hosting_any, HOSTING_CODES)) != 0)
+    if filters.certifications_all:
+        wanted = bits(filters.certifications_all, CERT_CODES)
+        conds.append(d.cert_bits.op("&")(wanted) == wanted)
+    if filters.certifications_any:
+        conds.append(d.cert_bits.op("&")(bits(filters.certifications_any, CERT_CODES)) != 0)
+    if filters.maturity_in:
+        conds.append(d.maturity.in_(filters.maturity_in))
+    if filters.statuses:
+        conds.append(d.status.in_(filters.statuses))
+    if filters.org_kinds:
+        conds.append(d.org_kind.in_(filters.org_kinds))
+    for entity_type, entity_id in filters.exclude:
+        conds.append(~and_(d.entity_type == entity_type, d.entity_id == entity_id))
+    return and_(true(), *conds)
+
+
+# ---------------------------------------------------------------- lexical
+
+
+def _corpus_stats(session: Session) -> tuple[int, float]:
+    n, total = session.execute(select(func.count(), func.coalesce(func.sum(SearchDoc.n_tokens), 0))).one()
+    return int(n), (float(total) / n if n else 0.0)
+
+
+def idf(n_docs: int, df: int) -> float:
+    """FTS5's IDF: log((N - n + 0.5) / (n + 0.5)), floored at 1e-6 (so very common terms count little)."""
+    value = math.log((n_docs - df + 0.5) / (df + 0.5)) if n_docs else 0.0
+    return max(value, 1e-6)
+
+
+def lexical(
+    session: Session, terms: Sequence[str], filters: Filters, actor: Actor, k: int
+) -> list[tuple[int, float]]:
+    """(doc id, BM25 score) best first, for documents matching any term and the filters."""
+    terms = [t for t in dict.fromkeys(terms) if t.isalnum()][:MAX_QUERY_TERMS]
+    if not terms:
+        return []
+    where = sql_conditions(filters, actor)
+    if session.get_bind().dialect.name == "postgresql":
+        return _lexical_pg(session, terms, where, k)
+    match = " OR ".join(f'"{t}"' for t in terms)
+    fts = table("search_fts", column("rowid"))
+    fts_ref: ColumnElement[object] = literal_column("search_fts")
+    stmt = (
+        select(SearchDoc.id, (-func.bm25(fts_ref)).label("score"))
+        .select_from(fts.join(SearchDoc, SearchDoc.id == fts.c.rowid))
+        .where(fts_ref.op("MATCH")(match), where)
+        .order_by(func.bm25(fts_ref), SearchDoc.id)
+        .limit(k)
+    )
+    return [(int(i), float(s)) for i, s in session.execute(stmt)]
+
+
+def _lexical_pg(
+    session: Session, terms: list[str], where: ColumnElement[bool], k: int
+) -> list[tuple[int, float]]:
+    n_docs, avgdl = _corpus_stats(session)
+    dfs = dict(
+        session.execute(select(SearchTerm.term, SearchTerm.df).where(SearchTerm.term.in_(terms))).all()
+    )
+    present = [t for t in terms if dfs.get(t)]
+    if not present or not avgdl:
+        return []
+    tsv: ColumnElement[object] = literal_column("search_docs.tsv")
+    matches = text("search_docs.tsv @@ to_tsquery('simple', :tsq)").bindparams(tsq=" | ".join(present))
+    cand = (
+        select(SearchDoc.id.label("id"), tsv.label("tsv"), SearchDoc.n_tokens.label("n"))
+        .where(matches, where)
+        .subquery("cand")
+    )
+    # term frequency = number of positions of the lexeme in the document's tsvector
+    u = func.unnest(cand.c.tsv).table_valued("lexeme", "positions", "weights").lateral("u")
+    tf = func.cardinality(u.c.positions)
+    weight = case({t: idf(n_docs, int(dfs[t])) for t in present}, value=u.c.lexeme, else_=0.0)
+    score = func.sum(weight * (tf * (K1 + 1)) / (tf + K1 * (1 - B + B * cand.c.n / avgdl)))
+    stmt = (
+        select(cand.c.id, score.label("score"))
+        .select_from(cand.join(u, true()))
+        .where(u.c.lexeme.in_(present))
+        .group_by(cand.c.id)
+        .order_by(score.desc(), cand.c.id)
+        .limit(k)
+    )
+    return [(int(i), float(s)) for i, s in session.execute(stmt)]
+
+
+# ---------------------------------------------------------------- semantic
+
+
+@dataclass
+class _Matrix:
+    """An in-process copy of the vectors and filter columns (embedded mode)."""
+
+    generation: str
+    model: str
+    doc_ids: np.ndarray
+    vectors: np.ndarray
+    chunk_doc: np.ndarray  # row in doc_ids for each passage
+    chunk_ids: np.ndarray
+    columns: dict[str, np.ndarray] = field(default_factory=dict)  # filter columns, aligned with doc_ids
+
+
+_FILTER_COLUMNS = (
+    "entity_type",
+    "entity_id",
+    "public",
+    "org_id",
+    "org_kind",
+    "maturity",
+    "status",
+    "hosting_bits",
+    "cert_bits",
+)
+
+
+def mask(filters: Filters, actor: Actor, columns: dict[str, np.ndarray]) -> np.ndarray:
+    """The same condition as :func:`sql_conditions`, evaluated on the in-process columns."""
+    ok = np.isin(columns["entity_type"], filters.entity_types)
+    if not actor.sees_everything:
+        own = np.isin(columns["org_id"], list(actor.organisation_ids)) if actor.organisation_ids else False
+        ok &= columns["public"] | own
+    if filters.hosting_any:
+        ok &= (columns["hosting_bits"] & bits(filters.hosting_any, HOSTING_CODES)) != 0
+    if filters.certifications_all:
+        wanted = bits(filters.certifications_all, CERT_CODES)
+        ok &= (columns["cert_bits"] & wanted) == wanted
+    if filters.certifications_any:
+        ok &= (columns["cert_bits"] & bits(filters.certifications_any, CERT_CODES)) != 0
+    if filters.maturity_in:
+        ok &= np.isin(columns["maturity"], filters.maturity_in)
+    if filters.statuses:
+        ok &= np.isin(columns["status"], filters.statuses)
+    if filters.org_kinds:
+        ok &= np.isin(columns["org_kind"], filters.org_kinds)
+    for entity_type, entity_id in filters.exclude:
+        ok &= ~((columns["entity_type"] == entity_type) & (columns["entity_id"] == entity_id))
+    return np.asarray(ok, dtype=bool)
+
+
+_matrices: dict[tuple[str, str], _Matrix] = {}
+_matrix_lock = threading.Lock()
+
+
+def _matrix(session: Session, model: str) -> _Matrix:
+    key = (str(session.get_bind().engine.url), model)
+    gen = indexmod.generation(session)
+    cached = _matrices.get(key)
+    if cached is not None and cached.generation == gen:
+        return cached
+    with _matrix_lock:
+        rows = session.execute(
+            select(SearchChunk.id, SearchChunk.doc_id, SearchChunk.vector)
+            .where(SearchChunk.model == model)
+            .order_by(SearchChunk.doc_id, SearchChunk.chunk_no)
+        ).all()
+        if rows:
+            chunk_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            chunk_doc_ids = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+            vectors = np.vstack([r[2] for r in rows]).astype(np.float32)
+            doc_ids, chunk_doc = np.unique(chunk_doc_ids, return_inverse=True)
+        else:
+            chunk_ids = chunk_doc = doc_ids = np.zeros(0, dtype=np.int64)
+            vectors = np.zeros((0, 1), dtype=np.float32)
+        matrix = _Matrix(gen, model, doc_ids, vectors, chunk_doc, chunk_ids, _load_columns(session, doc_ids))
+        _matrices[key] = matrix
+        return matrix
+
+
+def _load_columns(session: Session, doc_ids: np.ndarray) -> dict[str, np.ndarray]:
+    rows = session.execute(select(SearchDoc.id, *(getattr(SearchDoc, c) for c in _FILTER_COLUMNS))).all()
+    by_id = {r[0]: r[1:] for r in rows}
+    ordered = [by_id.get(int(i)) for i in doc_ids]
+    columns: dict[str, np.ndarray] = {}
+    for n, name in enumerate(_FILTER_COLUMNS):
+        values = [row[n] if row else None for row in ordered]
+        if name in ("public",):
+            columns[name] = np.array([bool(v) for v in values], dtype=bool)
+        elif name in ("entity_id", "org_id", "hosting_bits", "cert_bits"):
+            columns[name] = np.array([-1 if v is None else int(v) for v in values], dtype=np.int64)
+        else:
+            columns[name] = np.array(["" if v is None else str(v) for v in values], dtype=object)
+    return columns
+
+
+def semantic(
+    session: Session, query_vector: np.ndarray, model: str, filters: Filters, actor: Actor, k: int
+) -> list[tuple[int, float, int]]:
+    """(doc id, cosine of its best passage, that passage's id) best first, within the filters."""
+    if session.get_bind().dialect.name == "postgresql":
+        return _semantic_pg(session, query_vector, model, filters, actor, k)
+    m = _matrix(session, model)
+    if not len(m.doc_ids):
+        return []
+    allowed = mask(filters, actor, m.columns)
+    if not allowed.any():
+        return []
+    sims = m.vectors @ query_vector.astype(np.float32)
+    sims[~allowed[m.chunk_doc]] = -np.inf
+    best = np.full(len(m.doc_ids), -np.inf, dtype=np.float32)
+    np.maximum.at(best, m.chunk_doc, sims)
+    take = min(k, int(np.isfinite(best).sum()))
+    if take == 0:
+        return []
+    top = np.argpartition(-best, take - 1)[:take]
+    top = top[np.argsort(-best[top], kind="stable")]
+    # the passage that gave each document its score
+    out = []
+    for row in top:
+        chunk_rows = np.nonzero(m.chunk_doc == row)[0]
+        best_chunk = chunk_rows[int(np.argmax(sims[chunk_rows]))]
+        out.append((int(m.doc_ids[row]), float(best[row]), int(m.chunk_ids[best_chunk])))
+    return out
+
+
+def ensure_vector_index(session: Session, dim: int) -> None:
+    """An HNSW index for vectors of this dimension (PostgreSQL; several models may coexist)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(
+        text(
+            f"CREATE INDEX IF NOT EXISTS ix_search_chunks_hnsw_{dim} ON search_chunks "
+            f"USING hnsw ((vector::vector({dim})) vector_cosine_ops) WHERE dim = {dim}"
+        )
+    )
+
+
+def _distance(query_vector: np.ndarray) -> ColumnElement[float]:
+    """Cosine distance of each passage to the query, in the form the HNSW index is built on."""
+    from pgvector.sqlalchemy import VECTOR
+
+    dim = int(query_vector.shape[0])
+    typed = VECTOR(dim)
+    return cast(SearchChunk.vector, typed).op("<=>", return_type=Float())(
+        bindparam("query_vector", query_vector.astype(np.float32), type_=typed)
+    )
+
+
+def _semantic_pg(
+    session: Session, query_vector: np.ndarray, model: str, filters: Filters, actor: Actor, k: int
+) -> list[tuple[int, float, int]]:
+    dim = int(query_vector.shape[0])
+    where = sql_conditions(filters, actor)
+    allowed = session.scalar(select(func.count()).select_from(SearchDoc).where(where)) or 0
+    if not allowed:
+        return []
+    total = session.scalar(select(func.count()).select_from(SearchDoc)) or 1
+    n_chunks = min(max(3 * k, 40), 1000)
+    distance = _distance(query_vector)
+    # With a selective filter an approximate index walk returns too few allowed rows; then an exact scan
+    # over the allowed rows is both correct and fast ("+ 0" keeps the planner off the index).
+    exact = allowed < 20_000 or allowed / total < 0.2
+    if exact:
+        return _semantic_pg_exact(session, distance, model, dim, where, k)
+    session.execute(text(f"SET LOCAL hnsw.ef_search = {max(n_chunks, 100)}"))
+    stmt = (
+        select(SearchChunk.doc_id, SearchChunk.id, (1 - distance).label("sim"))
+        .join(SearchDoc, SearchDoc.id == SearchChunk.doc_id)
+        .where(SearchChunk.model == model, SearchChunk.dim == dim, where)
+        .order_by(distance)
+        .limit(n_chunks)
+    )
+    best: dict[int, tuple[float, int]] = {}
+    for doc_id, chunk_id, sim in session.execute(stmt):
+        if doc_id not in best or sim > best[doc_id][0]:
+            best[doc_id] = (float(sim), int(chunk_id))
+    if len(best) < min(k, allowed):
+        return _semantic_pg_exact(session, distance, model, dim, where, k)
+    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:k]
+    return [(doc_id, sim, chunk_id) for doc_id, (sim, chunk_id) in ranked]
+
+
+def _semantic_pg_exact(
+    session: Session, distance: ColumnElement[float], model: str, dim: int, where: ColumnElement[bool], k: int
+) -> list[tuple[int, float, int]]:
+    exact = distance + 0
+    ranked = (
+        select(
+            SearchChunk.doc_id,
+            SearchChunk.id,
+            (1 - exact).label("sim"),
+            func.row_number().over(partition_by=SearchChunk.doc_id, order_by=exact).label("rn"),
+        )
+        .join(SearchDoc, SearchDoc.id == SearchChunk.doc_id)
+        .where(SearchChunk.model == model, SearchChunk.dim == dim, where)
+        .subquery()
+    )
+    stmt = (
+        select(ranked.c.doc_id, ranked.c.sim, ranked.c.id)
+        .where(ranked.c.rn == 1)
+        .order_by(ranked.c.sim.desc(), ranked.c.doc_id)
+        .limit(k)
+    )
+    return [(int(d), float(s), int(c)) for d, s, c in session.execute(stmt)]
+
+
+# ---------------------------------------------------------------- fusion
+
+
+@dataclass
+class Candidate:
+    doc_id: int
+    score: float = 0.0
+    semantic: float | None = None
+    semantic_rank: int | None = None
+    lexical: float | None = None
+    lexical_rank: int | None = None
+    best_chunk_id: int | None = None
+    parts: dict[str, float] = field(default_factory=dict)
+
+
+def fuse(
+    lexical_hits: Sequence[tuple[int, float]],
+    semantic_hits: Sequence[tuple[int, float, int]],
+    *,
+    semantic_weight: float,
+    other_language: set[int] | None = None,
+) -> list[Candidate]:
+    """Reciprocal-rank fusion: each list adds weight / (60 + rank); robust to different score scales.
+
+    Words cannot match across languages, so for documents written in another language than the
+    query (``other_language``) the lexical side is missing evidence, not evidence against: their
+    semantic rank stands in for it. Otherwise a German need would never rank an English profile above
+    a German one that merely shares a few words.
+    """
+    by_id: dict[int, Candidate] = {}
+    for rank, (doc_id, score) in enumerate(lexical_hits, start=1):
+        c = by_id.setdefault(doc_id, Candidate(doc_id))
+        c.lexical, c.lexical_rank = score, rank
+        c.parts["lexical"] = (1 - semantic_weight) / (RRF_K + rank)
+    for rank, (doc_id, sim, chunk_id) in enumerate(semantic_hits, start=1):
+        c = by_id.setdefault(doc_id, Candidate(doc_id))
+        c.semantic, c.semantic_rank, c.best_chunk_id = sim, rank, chunk_id
+        c.parts["semantic"] = semantic_weight / (RRF_K + rank)
+    if other_language and semantic_weight < 1:
+        for c in by_id.values():
+            if c.doc_id in other_language and c.lexical_rank is None and c.semantic_rank is not None:
+                c.parts["lexical"] = (1 - semantic_weight) / (RRF_K + c.semantic_rank)
+    for c in by_id.values():
+        c.score = sum(c.parts.values())
+    return sorted(by_id.values(), key=lambda c: (-c.score, c.doc_id))

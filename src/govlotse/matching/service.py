@@ -1,0 +1,404 @@
+"""Matching: one search across needs, solutions and use cases, with reasons for every hit.
+
+Used by the search page, the need form ("similar needs", "known use cases"), the challenge page
+(candidate solutions) and the solution page (published needs that fit it: reverse matching).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from govlotse.challenges.models import Challenge, ChallengeStatus, HostingRequirement
+from govlotse.core.actor import Actor
+from govlotse.errors import Invalid
+from govlotse.i18n import N_
+from govlotse.matching import engine
+from govlotse.matching import text as textmod
+from govlotse.matching.embedder import get_embedder
+from govlotse.matching.models import SearchChunk, SearchDoc
+from govlotse.matching.schemas import ENTITY_TYPES, MAX_QUERY_CHARS
+from govlotse.matching.sources import CERT_CODES, HOSTING_CODES, codes
+from govlotse.solutions.models import Solution
+
+CANDIDATES = 100  # taken from each of the two rankings before fusion
+EMBED_CHARS = 2000  # the model reads about 512 tokens; more text only costs time
+
+URLS = {"solution": "/loesungen/{id}", "challenge": "/bedarfe/{id}", "usecase": "/wissen/{id}"}
+
+# Which operating models satisfy a need's hosting requirement.
+HOSTING_ACCEPTED: dict[str, tuple[str, ...]] = {
+    HostingRequirement.germany: ("saas_germany", "private_cloud", "on_premise"),
+    HostingRequirement.eu: ("saas_germany", "saas_eu", "private_cloud", "on_premise"),
+    HostingRequirement.on_premise: ("on_premise",),
+}
+# Certificates that show an information-security management system (for personal data).
+SECURITY_CERTS = ("bsi_c5", "iso_27001", "bsi_grundschutz")
+PILOT_READY = ("pilot_ready", "market", "scaled")
+OPEN_CHALLENGE_STATES = (ChallengeStatus.submitted, ChallengeStatus.accepted)
+
+
+@dataclass
+class Criterion:
+    code: str
+    label: str  # German source text, translated when shown
+    met: bool | None
+    detail: str = ""
+
+
+@dataclass
+class Hit:
+    entity_type: str
+    entity_id: int
+    title: str
+    score: float
+    semantic: float | None
+    semantic_rank: int | None
+    lexical: float | None
+    lexical_rank: int | None
+    semantic_share: float
+    matched_terms: list[str]
+    passage: str
+    highlights: list[str]
+    criteria: list[Criterion] = field(default_factory=list)
+    subtitle: str = ""
+
+    @property
+    def url(self) -> str:
+        return URLS.get(self.entity_type, "#").format(id=self.entity_id)
+
+    def passage_parts(self) -> list[tuple[str, bool]]:
+        """The passage split into (text, is a matching word) for safe highlighting in templates."""
+        if not self.highlights:
+            return [(self.passage, False)]
+        pattern = re.compile(
+            r"\b(" + "|".join(re.escape(h) for h in sorted(self.highlights, key=len, reverse=True)) + r")\b"
+        )
+        parts: list[tuple[str, bool]] = []
+        pos = 0
+        for m in pattern.finditer(self.passage):
+            if m.start() > pos:
+                parts.append((self.passage[pos : m.start()], False))
+            parts.append((m.group(0), True))
+            pos = m.end()
+        if pos < len(self.passage):
+            parts.append((self.passage[pos:], False))
+        return parts
+
+
+@dataclass
+class Results:
+    query: str
+    mode: str
+    model: str
+    groups: dict[str, list[Hit]]
+    notice: str | None = None
+
+
+def _clean_query(query: str) -> str:
+    query = " ".join(query.split())
+    if not query:
+        raise Invalid.on("q", "Bitte einen Suchbegriff eingeben.")
+    return query[:MAX_QUERY_CHARS]
+
+
+@dataclass
+class Query:
+    """A query analysed once: its text, language, lexical terms and vector."""
+
+    text: str
+    terms: list[str]
+    vector: np.ndarray | None
+    model: str
+    lang: str | None = None
+
+
+def prepare(query: str, *, mode: str = "hybrid") -> Query:
+    """Clean a query and compute what both rankings need (terms, and the vector unless lexical only)."""
+    query = _clean_query(query)
+    embedder = get_embedder()
+    terms = textmod.query_terms(query) if mode != "semantic" else []
+    vector = embedder.embed_queries([query[:EMBED_CHARS]])[0] if mode != "lexical" else None
+    return Query(
+        text=query, terms=terms, vector=vector, model=embedder.name, lang=textmod.query_language(query)
+    )
+
+
+def rank(
+    session: Session,
+    actor: Actor,
+    q: Query,
+    filters: engine.Filters,
+    *,
+    mode: str = "hybrid",
+    semantic_weight: float | None = None,
+    candidates: int = CANDIDATES,
+) -> list[engine.Candidate]:
+    """The production ranking: lexical and semantic, both within the filters, fused by rank."""
+    from govlotse.config import settings
+
+    weight = settings.search_semantic_weight if semantic_weight is None else semantic_weight
+    if mode != "hybrid":
+        weight = 1.0 if mode == "semantic" else 0.0
+    lexical = engine.lexical(session, q.terms, filters, actor, candidates) if q.terms and weight < 1 else []
+    semantic = (
+        engine.semantic(session, q.vector, q.model, filters, actor, candidates)
+        if q.vector is not None and weight > 0
+        else []
+    )
+    other_language: set[int] = set()
+    if q.lang and semantic and lexical is not None:
+        ids = [doc_id for doc_id, _sim, _chunk in semantic]
+        other_language = set(
+            session.scalars(select(SearchDoc.id).where(SearchDoc.id.in_(ids), SearchDoc.lang != q.lang))
+        )
+    return engine.fuse(lexical, semantic, semantic_weight=weight, other_language=other_language)
+
+
+def search(
+    *,
+    session: Session,
+    actor: Actor,
+    query: str,
+    types: Sequence[str] = ENTITY_TYPES,
+    filters: engine.Filters | None = None,
+    limit: int = 10,
+    mode: str = "hybrid",
+    semantic_weight: float | None = None,
+) -> Results:
+    """Ranked hits per kind of record, each with its explanation; hard filters inside the search."""
+    q = prepare(query, mode=mode)
+    groups: dict[str, list[Hit]] = {}
+    for entity_type in [t for t in types if t in ENTITY_TYPES]:
+        f = filters or engine.Filters(entity_types=(entity_type,))
+        f = engine.Filters(**{**f.__dict__, "entity_types": (entity_type,)})
+        fused = rank(session, actor, q, f, mode=mode, semantic_weight=semantic_weight)
+        groups[entity_type] = explain(session, fused[:limit], terms=q.terms, query_vector=q.vector)
+    notice = (
+        N_("Die Anfrage war sehr lang; gesucht wurde mit ihrem Anfang.")
+        if len(q.text) >= MAX_QUERY_CHARS
+        else None
+    )
+    return Results(query=q.text, mode=mode, model=q.model, groups=groups, notice=notice)
+
+
+def explain(
+    session: Session,
+    candidates: Sequence[engine.Candidate],
+    *,
+    terms: Sequence[str],
+    query_vector: np.ndarray | None,
+) -> list[Hit]:
+    """Turn fused candidates into hits: matched words, best passage, contributions."""
+    if not candidates:
+        return []
+    ids = [c.doc_id for c in candidates]
+    docs = {d.id: d for d in session.scalars(select(SearchDoc).where(SearchDoc.id.in_(ids)))}
+    chunks: dict[int, list[SearchChunk]] = {}
+    for chunk in session.scalars(
+        select(SearchChunk)
+        .where(SearchChunk.doc_id.in_(ids))
+        .order_by(SearchChunk.doc_id, SearchChunk.chunk_no)
+    ):
+        chunks.setdefault(chunk.doc_id, []).append(chunk)
+    wanted = set(terms)
+    subtitles = _subtitles(session, list(docs.values()))
+    hits = []
+    for c in candidates:
+        doc = docs[c.doc_id]
+        doc_terms = set(doc.tokens.split()) & wanted
+        passage = _best_passage(chunks.get(doc.id, []), c.best_chunk_id, query_vector, doc_terms, doc.lang)
+        highlights = sorted(textmod.surface_matches(passage, doc_terms, doc.lang)) if doc_terms else []
+        total = sum(c.parts.values()) or 1.0
+        hits.append(
+            Hit(
+                entity_type=doc.entity_type,
+                entity_id=doc.entity_id,
+                title=doc.title,
+                score=round(c.score, 6),
+                semantic=None if c.semantic is None else round(c.semantic, 4),
+                semantic_rank=c.semantic_rank,
+                lexical=None if c.lexical is None else round(c.lexical, 4),
+                lexical_rank=c.lexical_rank,
+                semantic_share=round(c.parts.get("semantic", 0.0) / total, 3),
+                matched_terms=sorted(textmod.surface_matches(doc.body, doc_terms, doc.lang))[:20]
+                if doc_terms
+                else [],
+                passage=passage,
+                highlights=highlights,
+                subtitle=subtitles.get(doc.id, ""),
+            )
+        )
+    return hits
+
+
+def _subtitles(session: Session, docs: Sequence[SearchDoc]) -> dict[int, str]:
+    """Who a hit belongs to: the organisation's name, or the use case's organisation and country."""
+    from govlotse.knowledge.models import UseCase
+    from govlotse.organisations.models import Organisation
+
+    org_ids = {d.org_id for d in docs if d.org_id}
+    names = dict(
+        session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))).all()
+    )
+    usecase_ids = [d.entity_id for d in docs if d.entity_type == "usecase"]
+    usecases = {
+        uid: " · ".join(p for p in (org, country) if p)
+        for uid, org, country in session.execute(
+            select(UseCase.id, UseCase.organisation_name, UseCase.country).where(UseCase.id.in_(usecase_ids))
+        )
+    }
+    out: dict[int, str] = {}
+    for d in docs:
+        out[d.id] = (
+            usecases.get(d.entity_id, "") if d.entity_type == "usecase" else names.get(d.org_id or 0, "")
+        )
+    return out
+
+
+def _best_passage(
+    chunks: list[SearchChunk],
+    best_chunk_id: int | None,
+    query_vector: np.ndarray | None,
+    terms: set[str],
+    lang: str,
+) -> str:
+    if not chunks:
+        return ""
+    if best_chunk_id is not None:
+        for chunk in chunks:
+            if chunk.id == best_chunk_id:
+                return chunk.text
+    if query_vector is not None:
+        sims = [float(np.dot(c.vector, query_vector)) for c in chunks]
+        return chunks[int(np.argmax(sims))].text
+    counts = [len(set(textmod.analyze(c.text, lang)) & terms) for c in chunks]
+    return chunks[int(np.argmax(counts))].text
+
+
+# ---------------------------------------------------------------- matching a need and its solutions
+
+
+def challenge_query(challenge: Challenge) -> str:
+    """What a need is searched with: its problem in its own words."""
+    parts = [
+        challenge.title,
+        challenge.problem,
+        challenge.desired_outcome,
+        challenge.affected_process,
+        " ".join(t.label_de for t in challenge.tags),
+    ]
+    return "\n".join(p for p in parts if p)
+
+
+def criteria_for(challenge: Challenge, doc: SearchDoc) -> list[Criterion]:
+    """Which of the need's hard criteria a solution meets (for the explanation and the procurement file)."""
+    out: list[Criterion] = []
+    offered = codes(doc.hosting_bits, HOSTING_CODES)
+    accepted = HOSTING_ACCEPTED.get(challenge.hosting_requirement)
+    if accepted:
+        fits = [h for h in offered if h in accepted]
+        out.append(
+            Criterion(
+                "hosting",
+                N_("Betrieb wie gefordert"),
+                bool(fits) if offered else None,
+                ", ".join(fits or offered),
+            )
+        )
+    if challenge.personal_data:
+        certs = [c for c in codes(doc.cert_bits, CERT_CODES) if c in SECURITY_CERTS]
+        out.append(
+            Criterion(
+                "security",
+                N_("Informationssicherheit nachgewiesen (ISO 27001, BSI C5 oder IT-Grundschutz)"),
+                bool(certs),
+                ", ".join(certs),
+            )
+        )
+    if doc.maturity:
+        out.append(
+            Criterion(
+                "maturity", N_("Pilotfähig (mindestens pilotreif)"), doc.maturity in PILOT_READY, doc.maturity
+            )
+        )
+    return out
+
+
+def hard_filters_for(challenge: Challenge) -> engine.Filters:
+    """The need's criteria as hard filters (when the unit wants only solutions that meet all of them)."""
+    return engine.Filters(
+        entity_types=("solution",),
+        hosting_any=HOSTING_ACCEPTED.get(challenge.hosting_requirement, ()),
+        certifications_any=SECURITY_CERTS if challenge.personal_data else (),
+        maturity_in=PILOT_READY,
+    )
+
+
+def solutions_for_challenge(
+    *, session: Session, actor: Actor, challenge: Challenge, limit: int = 10, strict: bool = False
+) -> list[Hit]:
+    """Candidate solutions for a need, best first, each with the criteria it meets or misses."""
+    filters = hard_filters_for(challenge) if strict else engine.Filters(entity_types=("solution",))
+    hits = search(
+        session=session,
+        actor=actor,
+        query=challenge_query(challenge),
+        types=("solution",),
+        filters=filters,
+        limit=limit,
+    ).groups["solution"]
+    _attach(session, hits, lambda doc: criteria_for(challenge, doc))
+    return hits
+
+
+def challenges_for_solution(
+    *, session: Session, actor: Actor, solution: Solution, limit: int = 10
+) -> list[Hit]:
+    """Open needs a solution could serve (reverse matching), within what the actor may see."""
+    query = "\n".join([solution.title, solution.description, " ".join(t.label_de for t in solution.tags)])
+    filters = engine.Filters(entity_types=("challenge",), statuses=OPEN_CHALLENGE_STATES)
+    hits = search(
+        session=session, actor=actor, query=query, types=("challenge",), filters=filters, limit=limit
+    ).groups["challenge"]
+    _attach(session, hits, lambda doc: [])
+    return hits
+
+
+def similar(
+    *, session: Session, actor: Actor, text: str, exclude_challenge: int | None = None, limit: int = 5
+) -> dict[str, list[Hit]]:
+    """Earlier needs and known use cases similar to a need being written."""
+    groups: dict[str, list[Hit]] = {}
+    for entity_type in ("challenge", "usecase"):
+        exclude = frozenset({("challenge", exclude_challenge)}) if exclude_challenge else frozenset()
+        filters = engine.Filters(entity_types=(entity_type,), exclude=exclude)
+        groups.update(
+            search(
+                session=session, actor=actor, query=text, types=(entity_type,), filters=filters, limit=limit
+            ).groups
+        )
+    return groups
+
+
+def _attach(session: Session, hits: list[Hit], criteria: object) -> None:
+    if not hits:
+        return
+    docs = {
+        (d.entity_type, d.entity_id): d
+        for d in session.scalars(
+            select(SearchDoc).where(
+                SearchDoc.entity_type == hits[0].entity_type,
+                SearchDoc.entity_id.in_([h.entity_id for h in hits]),
+            )
+        )
+    }
+    for hit in hits:
+        doc = docs.get((hit.entity_type, hit.entity_id))
+        if doc is not None and callable(criteria):
+            hit.criteria = criteria(doc)

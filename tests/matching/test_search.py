@@ -1,0 +1,325 @@
+"""Hybrid search on both databases: indexing, cross-lingual hits, filters inside, permissions, reasons."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from govlotse.core.actor import ANONYMOUS, SYSTEM
+from govlotse.errors import Invalid
+from govlotse.matching import engine, index, service
+from govlotse.matching.models import EmbeddingCache, SearchChunk, SearchDoc
+from tests.factories import login, make_challenge, make_org, make_solution, make_usecase, make_user
+
+ROAD = "Computer vision on garbage trucks and buses detects potholes, cracks and road damage automatically."
+CHAT = "A multilingual chatbot answers citizen questions about permits around the clock, in 20 languages."
+PLAIN = (
+    "Übersetzt Bescheide und Behördenbriefe automatisch in Leichte Sprache und prüft die Verständlichkeit."
+)
+FOREST = "Satellite images and lidar estimate the carbon stored in urban forests and parks."
+
+
+@pytest.fixture
+def market(session: Session, index_now) -> dict:
+    startup = make_org(session, kind="startup", name="Street Sense")
+    other = make_org(session, kind="startup", name="Klartext GmbH")
+    agency = make_org(session, kind="agency", name="Bezirksamt West")
+    items = {
+        "road": make_solution(
+            session,
+            org=startup,
+            title="RoadEye",
+            description=ROAD,
+            hosting_options=["saas_eu"],
+            certifications=["iso_27001"],
+            tags=["computer-vision"],
+        ),
+        "chat": make_solution(
+            session,
+            org=startup,
+            title="CivicChat",
+            description=CHAT,
+            hosting_options=["saas_non_eu"],
+            maturity="prototype",
+        ),
+        "plain": make_solution(
+            session,
+            org=other,
+            title="Klartext",
+            description=PLAIN,
+            hosting_options=["on_premise"],
+            certifications=["bsi_c5"],
+        ),
+        "forest": make_solution(session, org=other, title="CanopyCarbon", description=FOREST),
+        "need": make_challenge(
+            session,
+            org=agency,
+            title="Straßenschäden früher erkennen",
+            visibility="published",
+            problem="Schlaglöcher und Risse in Straßen werden zu spät gemeldet.",
+            hosting_requirement="eu",
+            personal_data=True,
+        ),
+        "secret": make_challenge(
+            session,
+            org=agency,
+            title="Interne Schlaglochkarte",
+            visibility="internal",
+            problem="Schlaglöcher intern kartieren.",
+        ),
+        "usecase": make_usecase(
+            session, title="Pothole reporting app", description="Citizens report potholes."
+        ),
+        "agency": agency,
+        "startup": startup,
+    }
+    index_now()
+    return items
+
+
+def _titles(results: service.Results, kind: str) -> list[str]:
+    return [h.title for h in results.groups[kind]]
+
+
+def test_every_record_is_indexed_with_the_model_name(session: Session, market: dict) -> None:
+    counts = Counter(session.scalars(select(SearchDoc.entity_type)))
+    assert counts["solution"] >= 4 and counts["challenge"] >= 2 and counts["usecase"] >= 1
+    models = set(session.scalars(select(SearchChunk.model)))
+    assert models == {service.get_embedder().name}
+
+
+def test_german_need_finds_english_profile(session: Session, market: dict) -> None:
+    results = service.search(
+        session=session,
+        actor=SYSTEM,
+        query="Schlaglöcher auf Straßen automatisch erkennen",
+        types=("solution",),
+    )
+    assert _titles(results, "solution")[0] == "RoadEye"
+
+
+def test_english_query_finds_german_profile(session: Session, market: dict) -> None:
+    results = service.search(
+        session=session,
+        actor=SYSTEM,
+        query="plain language translation of official letters",
+        types=("solution",),
+    )
+    assert _titles(results, "solution")[0] == "Klartext"
+
+
+def test_compound_query_matches_spelled_out_words_lexically(session: Session, market: dict) -> None:
+    results = service.search(
+        session=session, actor=SYSTEM, query="Bescheidübersetzung", types=("solution",), mode="lexical"
+    )
+    assert _titles(results, "solution") == ["Klartext"]
+
+
+def test_hard_filters_apply_inside_the_search(session: Session, market: dict) -> None:
+    filters = engine.Filters(entity_types=("solution",), hosting_any=("on_premise",))
+    results = service.search(
+        session=session, actor=SYSTEM, query="pothole detection", types=("solution",), filters=filters
+    )
+    # the only on-premises solution is found although it is far from the query
+    assert _titles(results, "solution") == ["Klartext"]
+    certified = engine.Filters(entity_types=("solution",), certifications_all=("iso_27001",))
+    assert _titles(
+        service.search(
+            session=session, actor=SYSTEM, query="chatbot", types=("solution",), filters=certified
+        ),
+        "solution",
+    ) == ["RoadEye"]
+
+
+def test_hidden_needs_never_appear(session: Session, market: dict) -> None:
+    public = service.search(session=session, actor=ANONYMOUS, query="Schlaglöcher", types=("challenge",))
+    assert "Interne Schlaglochkarte" not in _titles(public, "challenge")
+    assert "Straßenschäden früher erkennen" in _titles(public, "challenge")
+    unit = service.search(session=session, actor=SYSTEM, query="Schlaglöcher", types=("challenge",))
+    assert "Interne Schlaglochkarte" in _titles(unit, "challenge")
+
+
+def test_hits_are_explained(session: Session, market: dict) -> None:
+    results = service.search(
+        session=session, actor=SYSTEM, query="potholes detection trucks", types=("solution",)
+    )
+    top = results.groups["solution"][0]
+    assert top.title == "RoadEye" and top.subtitle == "Street Sense"
+    assert {"potholes", "detects", "trucks"} <= set(top.matched_terms)
+    assert "potholes" in top.highlights
+    assert any(matched for _part, matched in top.passage_parts())
+    assert top.semantic is not None and top.lexical is not None and 0 < top.semantic_share < 1
+
+
+def test_candidates_for_a_need_with_criteria(session: Session, market: dict) -> None:
+    hits = service.solutions_for_challenge(session=session, actor=SYSTEM, challenge=market["need"])
+    assert hits[0].title == "RoadEye"
+    criteria = {c.code: c.met for c in hits[0].criteria}
+    assert criteria == {"hosting": True, "security": True, "maturity": True}
+    chat = next(h for h in hits if h.title == "CivicChat")
+    assert {c.code: c.met for c in chat.criteria} == {"hosting": False, "security": False, "maturity": False}
+    strict = service.solutions_for_challenge(
+        session=session, actor=SYSTEM, challenge=market["need"], strict=True
+    )
+    assert "CivicChat" not in [h.title for h in strict]
+
+
+def test_reverse_matching_finds_open_needs(session: Session, market: dict) -> None:
+    hits = service.challenges_for_solution(session=session, actor=ANONYMOUS, solution=market["road"])
+    assert [h.title for h in hits] == ["Straßenschäden früher erkennen"]
+
+
+def test_unchanged_text_is_never_embedded_twice(session: Session, market: dict, embedder) -> None:
+    cached = session.scalar(select(func.count()).select_from(EmbeddingCache))
+    report = index.refresh(session, "solution", [market["road"].id])
+    assert report.unchanged == 1 and report.embedded_passages == 0
+    assert session.scalar(select(func.count()).select_from(EmbeddingCache)) == cached
+
+
+def test_an_edit_reembeds_after_commit(session: Session, market: dict, index_now) -> None:
+    from govlotse.solutions import service as solutions
+    from govlotse.solutions.schemas import SolutionUpdate
+
+    road = market["road"]
+    solutions.update_solution(
+        session=session,
+        actor=SYSTEM,
+        solution=road,
+        solution_in=SolutionUpdate(description=ROAD + " Also detects graffiti.", version=road.version),
+    )
+    assert index_now() == 1
+    doc = session.scalar(
+        select(SearchDoc).where(SearchDoc.entity_type == "solution", SearchDoc.entity_id == road.id)
+    )
+    assert "graffiti" in doc.tokens
+
+
+def test_visibility_change_updates_the_index(session: Session, market: dict, index_now) -> None:
+    from govlotse.challenges import service as challenges
+    from govlotse.challenges.schemas import ChallengeUpdate
+
+    need = market["need"]
+    challenges.update_challenge(
+        session=session,
+        actor=SYSTEM,
+        challenge=need,
+        challenge_in=ChallengeUpdate(visibility="internal", version=need.version),
+    )
+    index_now()
+    public = service.search(session=session, actor=ANONYMOUS, query="Straßenschäden", types=("challenge",))
+    assert "Straßenschäden früher erkennen" not in _titles(public, "challenge")
+
+
+def test_bad_queries_get_clear_answers(session: Session, market: dict) -> None:
+    with pytest.raises(Invalid) as empty:
+        service.search(session=session, actor=SYSTEM, query="   ")
+    assert empty.value.errors[0].field == "q"
+    huge = service.search(session=session, actor=SYSTEM, query="Schlagloch " * 12_000, types=("solution",))
+    assert huge.notice and huge.groups["solution"]
+    for query in (
+        "道路の穴を検出する",
+        "كشف الحفر في الطرق",
+        "🚧🕳️",
+        "'; DROP TABLE search_docs; --",
+        '"*OR" NEAR',
+    ):
+        results = service.search(session=session, actor=SYSTEM, query=query, types=("solution",))
+        assert isinstance(results.groups["solution"], list)
+
+
+def test_lexical_scores_are_bm25_on_both_databases(session: Session, market: dict) -> None:
+    """SQLite's FTS5 and our PostgreSQL SQL compute the same BM25, so rankings agree across databases."""
+    terms = ["pothol", "detect", "chatbot", "sprach"]
+    filters = engine.Filters(entity_types=("solution", "challenge", "usecase"))
+    got = dict(engine.lexical(session, terms, filters, SYSTEM, 50))
+    docs = session.scalars(select(SearchDoc)).all()
+    n = len(docs)
+    avgdl = sum(d.n_tokens for d in docs) / n
+    df = Counter(t for d in docs for t in set(d.tokens.split()))
+    for d in docs:
+        tf = Counter(d.tokens.split())
+        expected = sum(
+            engine.idf(n, df[t])
+            * tf[t]
+            * (engine.K1 + 1)
+            / (tf[t] + engine.K1 * (1 - engine.B + engine.B * d.n_tokens / avgdl))
+            for t in terms
+            if tf[t]
+        )
+        if expected:
+            assert math.isclose(got[d.id], expected, rel_tol=1e-6), d.title
+
+
+def test_search_api_page_and_partial(client: TestClient, session: Session, market: dict) -> None:
+    response = client.get("/api/search", params={"q": "Schlaglöcher erkennen"})
+    assert response.status_code == 200
+    groups = {g["entity_type"]: g["hits"] for g in response.json()["groups"]}
+    assert groups["solution"][0]["title"] == "RoadEye"
+    assert all(h["title"] != "Interne Schlaglochkarte" for h in groups["challenge"])
+    assert client.get("/api/search", params={"q": ""}).json()["detail"][0]["field"] == "q"
+    assert client.get("/api/search", params={"q": "x", "types": "planets"}).status_code == 422
+    page = client.get("/suche", params={"q": "Schlaglöcher erkennen"})
+    assert page.status_code == 200 and "RoadEye" in page.text and "<mark>" in page.text
+    assert "Warum dieser Treffer?" in page.text
+    partial = client.get(
+        "/bedarfe/aehnliche", params={"text": "Schlaglöcher in Straßen früher erkennen und melden"}
+    )
+    assert (
+        partial.status_code == 200 and "Pothole reporting app" in partial.text and "<html" not in partial.text
+    )
+
+
+def test_matches_api_respects_permissions(client: TestClient, session: Session, market: dict) -> None:
+    need, secret = market["need"], market["secret"]
+    login(client, make_user(session, role="agency", org=market["agency"]))
+    matches = client.get(f"/api/challenges/{need.id}/matches")
+    assert matches.status_code == 200 and matches.json()[0]["title"] == "RoadEye"
+    assert {c["code"] for c in matches.json()[0]["criteria"]} == {"hosting", "security", "maturity"}
+    page = client.get(f"/bedarfe/{need.id}")
+    assert "Passende Lösungen" in page.text and "RoadEye" in page.text
+    login(client, make_user(session, role="startup", org=market["startup"]))
+    assert client.get(f"/api/challenges/{secret.id}/matches").status_code == 404
+    assert "Passende Lösungen" not in client.get(f"/bedarfe/{need.id}").text
+    reverse = client.get(f"/api/solutions/{market['road'].id}/matches").json()
+    assert [h["title"] for h in reverse] == ["Straßenschäden früher erkennen"]
+    assert "Straßenschäden früher erkennen" in client.get(f"/loesungen/{market['road'].id}").text
+
+
+def test_in_memory_filters_equal_the_sql_filters(session: Session, market: dict) -> None:
+    """Embedded mode filters vectors in numpy; it must select exactly what the SQL condition selects."""
+    import itertools
+
+    import numpy as np
+
+    from govlotse.core.actor import Actor, Role
+
+    docs = session.scalars(select(SearchDoc)).all()
+    doc_ids = np.array(sorted(d.id for d in docs), dtype=np.int64)
+    columns = engine._load_columns(session, doc_ids)
+    actors = [
+        SYSTEM,
+        ANONYMOUS,
+        Actor(user_id=1, role=Role.agency, organisation_ids=frozenset({market["agency"].id})),
+    ]
+    variants = [
+        {},
+        {"hosting_any": ("on_premise", "saas_eu")},
+        {"certifications_all": ("iso_27001",)},
+        {"certifications_any": ("bsi_c5", "iso_27001")},
+        {"maturity_in": ("market",)},
+        {"statuses": ("submitted",)},
+        {"exclude": frozenset({("solution", market["road"].id)})},
+        {"org_kinds": ("startup",)},
+    ]
+    for actor, variant, types in itertools.product(
+        actors, variants, [("solution",), ("challenge", "usecase")]
+    ):
+        filters = engine.Filters(entity_types=types, **variant)
+        in_sql = set(session.scalars(select(SearchDoc.id).where(engine.sql_conditions(filters, actor))))
+        in_numpy = set(doc_ids[engine.mask(filters, actor, columns)].tolist())
+        assert in_sql == in_numpy, (actor.label, variant, types)

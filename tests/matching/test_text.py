@@ -1,0 +1,46 @@
+"""German-aware analysis: compounds, stems, passages."""
+
+from __future__ import annotations
+
+from govlotse.matching import text
+
+
+def test_compounds_match_their_parts() -> None:
+    compound = set(text.analyze("Straßenschäden", "de"))
+    spelled_out = set(text.analyze("Schäden an Straßen", "de"))
+    assert spelled_out <= compound
+    assert set(text.analyze("Wohngeldanträge", "de")) >= set(text.analyze("Anträge auf Wohngeld", "de"))
+
+
+def test_suffixes_are_not_compound_parts() -> None:
+    assert text.split_compound("automatisch") == ()
+    assert text.split_compound("verständlich") == ()
+
+
+def test_tokens_are_folded_ascii_words() -> None:
+    tokens = text.analyze("Prüfung der Größe – don't", None)
+    assert all(t.isalnum() and t == t.lower() for t in tokens)
+    assert "prufung" in tokens or "pruf" in tokens
+
+
+def test_language_detection() -> None:
+    assert text.detect_language("Die Behörde erhält jährlich viele Anträge und bearbeitet sie.") == "de"
+    assert text.detect_language("The agency receives many applications and processes them.") == "en"
+
+
+def test_short_queries_are_analysed_in_both_languages() -> None:
+    terms = text.query_terms("Schlaglöcher detection")
+    assert "schlagloch" in terms and "detect" in terms
+
+
+def test_long_texts_become_overlapping_passages_that_keep_the_end() -> None:
+    body = " ".join(f"Satz Nummer {i} beschreibt etwas." for i in range(200)) + " Das Ende nennt Drohnen."
+    parts = list(text.passages(body, max_words=60))
+    assert len(parts) > 5
+    assert "Drohnen" in parts[-1]
+    assert all(len(p.split()) <= 60 for p in parts)
+
+
+def test_surface_matches_find_the_words_to_highlight() -> None:
+    terms = text.query_terms("Straßenschäden")
+    assert text.surface_matches("Wir erkennen Schäden an Straßen.", terms, "de") == {"Schäden", "Straßen"}
