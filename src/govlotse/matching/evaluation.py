@@ -100,7 +100,7 @@ def rank_corpus(
                 exclude = frozenset((ENTITY, position[e]) for e in item.get("exclude", []) if e in position)
                 filters = engine.Filters(entity_types=(ENTITY,), exclude=exclude)
                 try:
-                    q = service.prepare(str(item.get("query", "")), mode=mode)
+                    q = service.prepare(session, str(item.get("query", "")), mode=mode)
                 except Exception:  # an empty query ranks nothing
                     out.append((str(item["id"]), []))
                     continue

@@ -6,7 +6,7 @@ import hashlib
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sqlalchemy import delete, func, select, update
@@ -49,7 +49,9 @@ def content_hash(source: SearchSource, lang: str) -> str:
     return _sha(textmod.ANALYZER_VERSION, source.title, source.body, lang)
 
 
-def embed_passages(session: Session, embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+def embed_passages(
+    session: Session, embedder: Embedder, texts: Sequence[str], report: IndexReport | None = None
+) -> np.ndarray:
     """Vectors for passages, taken from the cache where the same text was embedded before."""
     keys = [_sha("passage", t) for t in texts]
     cached = {
@@ -70,6 +72,8 @@ def embed_passages(session: Session, embedder: Embedder, texts: Sequence[str]) -
                 cached[key] = vector
                 session.add(EmbeddingCache(model=embedder.name, content_hash=key, vector=vector))
         session.flush()
+        if report is not None:
+            report.embedded_passages += len(missing)
     return np.vstack([cached[k] for k in keys]).astype(np.float32)
 
 
@@ -134,6 +138,7 @@ def index_sources(
     }
     to_embed: list[tuple[SearchDoc, list[str]]] = []
     delta: Counter[str] = Counter()
+    sources = [replace(s, title=textmod.clean(s.title), body=textmod.clean(s.body)) for s in sources]
     for source in sources:
         lang = source.lang or textmod.detect_language(f"{source.title}. {source.body}")
         digest = content_hash(source, lang)
@@ -172,8 +177,7 @@ def index_sources(
     if to_embed:
         session.execute(delete(SearchChunk).where(SearchChunk.doc_id.in_([d.id for d, _ in to_embed])))
         all_texts = [t for _, texts in to_embed for t in texts]
-        vectors = embed_passages(session, embedder, all_texts)
-        report.embedded_passages += len(all_texts)
+        vectors = embed_passages(session, embedder, all_texts, report)
         i = 0
         for doc, texts in to_embed:
             for n, passage in enumerate(texts):

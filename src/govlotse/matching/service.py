@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from govlotse.challenges.models import Challenge, ChallengeStatus, HostingRequirement
@@ -101,7 +101,7 @@ class Results:
 
 
 def _clean_query(query: str) -> str:
-    query = " ".join(query.split())
+    query = " ".join(textmod.clean(query[: MAX_QUERY_CHARS * 6]).split())
     if not query:
         raise Invalid.on("q", "Bitte einen Suchbegriff eingeben.")
     return query[:MAX_QUERY_CHARS]
@@ -118,15 +118,36 @@ class Query:
     lang: str | None = None
 
 
-def prepare(query: str, *, mode: str = "hybrid") -> Query:
+def prepare(session: Session, query: str, *, mode: str = "hybrid") -> Query:
     """Clean a query and compute what both rankings need (terms, and the vector unless lexical only)."""
     query = _clean_query(query)
     embedder = get_embedder()
     terms = textmod.query_terms(query) if mode != "semantic" else []
+    if len(terms) > LONG_QUERY_TERMS:  # a whole need as query: keep its most telling words
+        terms = _telling_terms(session, query, terms)
     vector = embedder.embed_queries([query[:EMBED_CHARS]])[0] if mode != "lexical" else None
     return Query(
         text=query, terms=terms, vector=vector, model=embedder.name, lang=textmod.query_language(query)
     )
+
+
+LONG_QUERY_TERMS = 30
+
+
+def _telling_terms(session: Session, query: str, terms: list[str]) -> list[str]:
+    """The ``LONG_QUERY_TERMS`` terms with the highest tf·idf in the query (idf from the index)."""
+    from collections import Counter
+
+    from govlotse.matching.models import SearchTerm
+
+    counts = Counter(textmod.analyze(query))
+    n_docs = session.scalar(select(func.count()).select_from(SearchDoc)) or 0
+    dfs = dict(
+        session.execute(select(SearchTerm.term, SearchTerm.df).where(SearchTerm.term.in_(terms))).all()
+    )
+    known = [t for t in terms if dfs.get(t)]
+    known.sort(key=lambda t: -counts.get(t, 1) * engine.idf(n_docs, int(dfs[t])))
+    return known[:LONG_QUERY_TERMS]
 
 
 def rank(
@@ -172,7 +193,7 @@ def search(
     semantic_weight: float | None = None,
 ) -> Results:
     """Ranked hits per kind of record, each with its explanation; hard filters inside the search."""
-    q = prepare(query, mode=mode)
+    q = prepare(session, query, mode=mode)
     groups: dict[str, list[Hit]] = {}
     for entity_type in [t for t in types if t in ENTITY_TYPES]:
         f = filters or engine.Filters(entity_types=(entity_type,))

@@ -8,6 +8,7 @@ Tokens are Snowball stems with diacritics folded, identical for SQLite FTS5 and 
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -61,6 +62,16 @@ _NOT_HEADS = frozenset(
     "isch ische ischen ischer isches lich liche lichen licher liches ung ungen keit heit schaft schaften "
     "tion tionen ieren iert bar bare baren los lose losen ig ige igen".split()
 )
+
+
+_TAG = re.compile(r"<[^>]{0,500}>")
+
+
+def clean(text: str) -> str:
+    """Plain text from imported descriptions: markup removed, entities decoded, spaces collapsed."""
+    if "<" in text or "&" in text:
+        text = html.unescape(_TAG.sub(" ", text))
+    return re.sub(r"[ \t\r\f\v]+", " ", text).strip()
 
 
 def fold(text: str) -> str:

@@ -1,0 +1,79 @@
+"""Shared helpers for the benchmarks: throwaway databases of both kinds, a synthetic embedder, output."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+RESULTS = Path(__file__).parent / "results"
+SHARED = Path(os.environ.get("GOVLOTSE_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+
+
+@contextmanager
+def database(kind: str) -> Iterator[str]:
+    """A fresh, migrated database URL: a SQLite file, or a PostgreSQL 16 started with pgserver."""
+    from govlotse.core.migrate import upgrade
+
+    with tempfile.TemporaryDirectory(prefix=f"govlotse-bench-{kind}-") as folder:
+        if kind == "sqlite":
+            url = f"sqlite:///{folder}/bench.sqlite3"
+            upgrade(url)
+            yield url
+            return
+        import pgserver
+
+        server = pgserver.get_server(folder, cleanup_mode="stop")
+        try:
+            server.psql("CREATE DATABASE bench;")
+            url = server.get_uri("bench").replace("postgresql://", "postgresql+psycopg://", 1)
+            upgrade(url)
+            yield url
+        finally:
+            server.cleanup()
+
+
+class SyntheticEmbedder:
+    """Deterministic pseudo-random unit vectors: for measuring scale, not quality."""
+
+    name = "synthetic-384"
+    dim = 384
+
+    def _vec(self, text: str) -> np.ndarray:
+        seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+        v = np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
+        return v / np.linalg.norm(v)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return np.vstack([self._vec("q" + t) for t in texts])
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return np.vstack([self._vec("p" + t) for t in texts])
+
+
+def machine() -> dict[str, object]:
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "date": time.strftime("%Y-%m-%d"),
+    }
+
+
+def write(name: str, data: dict[str, object]) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps({"machine": machine(), **data}, indent=2, ensure_ascii=False) + "\n")
+    return path
+
+
+def percentile(values: list[float], p: float) -> float:
+    return float(np.percentile(np.array(values), p)) if values else float("nan")

@@ -1,0 +1,97 @@
+"""Ranking quality per corpus and mode, on SQLite and PostgreSQL (bench, not a test).
+
+Runs `govlotse eval rank`'s pipeline (the production one) for lexical-only, semantic-only and hybrid,
+scores with ../shared/eval/score.py and writes bench/results/quality.json and quality.md.
+Document vectors are cached under ./var/cache, so reruns only embed the queries.
+
+    python bench/quality.py [--corpora yc usai mdk judged_de] [--backends sqlite postgresql]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import SHARED, database, write
+
+REFERENCE_BM25 = {"yc": 0.248, "usai": 0.202, "mdk": 0.419, "judged_de": 0.022}
+CORPUS_OF = {"judged_de": "yc"}
+
+
+def score(queries: Path, rankings: Path) -> dict[str, float]:
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(SHARED / "eval" / "score.py"),
+            "--queries",
+            str(queries),
+            "--rankings",
+            str(rankings),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    data = json.loads(out.stdout)
+    return {k: round(float(v), 4) for k, v in data.items() if isinstance(v, int | float)}
+
+
+def run(corpus_name: str, backend: str, mode: str, pg_url: str | None) -> dict[str, float]:
+    from govlotse.matching import evaluation
+
+    corpus = SHARED / "eval" / "corpora" / f"{CORPUS_OF.get(corpus_name, corpus_name)}.jsonl"
+    queries = SHARED / "eval" / f"queries_public_{corpus_name}.jsonl"
+    rankings = evaluation.rank_corpus(
+        corpus, queries, top=100, mode=mode, database="sqlite" if backend == "sqlite" else pg_url or ""
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as fh:
+        for qid, ranking in rankings:
+            fh.write(json.dumps({"id": qid, "ranking": ranking}) + "\n")
+    return score(queries, Path(fh.name))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--corpora", nargs="+", default=["yc", "usai", "mdk", "judged_de"])
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--modes", nargs="+", default=["lexical", "semantic", "hybrid"])
+    args = parser.parse_args()
+    results = []
+    for backend in args.backends:
+        for corpus in args.corpora:
+            if backend == "sqlite":
+                rows = [(mode, run(corpus, backend, mode, None)) for mode in args.modes]
+            else:
+                with database("postgresql") as url:  # a throwaway PostgreSQL per corpus
+                    rows = [(mode, run(corpus, backend, mode, url)) for mode in args.modes]
+            for mode, metrics in rows:
+                row = {
+                    "backend": backend,
+                    "corpus": corpus,
+                    "mode": mode,
+                    **metrics,
+                    "x_reference_bm25": round(metrics.get("ndcg@10", 0) / REFERENCE_BM25[corpus], 2),
+                }
+                print(json.dumps(row), file=sys.stderr, flush=True)
+                results.append(row)
+    write("quality", {"results": results, "reference_bm25_ndcg@10": REFERENCE_BM25})
+    lines = ["| backend | corpus | mode | ndcg@10 | recall@50 | × BM25 ref |", "|---|---|---|---|---|---|"]
+    lines += [
+        f"| {r['backend']} | {r['corpus']} | {r['mode']} | {r.get('ndcg@10')} | {r.get('recall@50')} | "
+        f"{r['x_reference_bm25']} |"
+        for r in results
+    ]
+    (Path(__file__).parent / "results" / "quality.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
