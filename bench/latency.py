@@ -112,9 +112,7 @@ def measure(url: str, texts: list[str]) -> dict[str, float]:
         service.search(session=session, actor=ANONYMOUS, query="warm up", types=("solution",))  # load caches
     for i, text in enumerate(texts):
         with unit_of_work() as session:
-            filters = (
-                engine.Filters(entity_types=("solution",), hosting_any=("on_premise",)) if i % 2 else None
-            )
+            filters = engine.Filters(entity_types=("solution",), hosting_any=("on_premise",)) if i % 2 else None
             started = time.perf_counter()
             service.search(session=session, actor=ANONYMOUS, query=text, types=("solution",), filters=filters)
             timings["filtered" if i % 2 else "all"].append((time.perf_counter() - started) * 1000)

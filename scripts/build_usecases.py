@@ -45,16 +45,14 @@ TAGS_FILE = DEMO_DATA_DIR / "tags.jsonl"
 US_FILE = "us_federal_ai_use_cases_2025.csv"
 US_REPO_URL = "https://github.com/ombegov/2025-Federal-Agency-AI-Use-Case-Inventory"
 US_SOURCE = (
-    "US Federal Agency AI Use Case Inventory 2025 (OMB), "
-    "github.com/ombegov/2025-Federal-Agency-AI-Use-Case-Inventory"
+    "US Federal Agency AI Use Case Inventory 2025 (OMB), github.com/ombegov/2025-Federal-Agency-AI-Use-Case-Inventory"
 )
 US_LICENCE = "public-domain-us-gov"
 
 JRC_FILE = "aiwatch_t6x_services.json"
 JRC_REPO_URL = "https://github.com/AI-Watch/AI-watch-T6-X"
 JRC_SOURCE = (
-    "EU JRC AI Watch – AI in public services (JRC120399, doi:10.2760/039619), "
-    "github.com/AI-Watch/AI-watch-T6-X"
+    "EU JRC AI Watch – AI in public services (JRC120399, doi:10.2760/039619), github.com/AI-Watch/AI-watch-T6-X"
 )
 JRC_LICENCE = "EUPL-1.2"
 
@@ -574,8 +572,7 @@ class Tagger:
         if unknown:
             raise SystemExit(f"TAG_RULES use slugs that are not in tags.jsonl: {unknown}")
         self.rules = [
-            (slug, tag_kinds[slug], re.compile("|".join(keywords), re.IGNORECASE))
-            for slug, keywords in TAG_RULES
+            (slug, tag_kinds[slug], re.compile("|".join(keywords), re.IGNORECASE)) for slug, keywords in TAG_RULES
         ]
 
     def tags(self, text: str) -> list[str]:
@@ -770,17 +767,13 @@ def read_jrc(path: Path, tagger: Tagger, stats: Counter[str]) -> list[dict[str, 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "data_dir", nargs="?", type=Path, default=DEFAULT_DATA_DIR, help="folder with the source files"
-    )
+    parser.add_argument("data_dir", nargs="?", type=Path, default=DEFAULT_DATA_DIR, help="folder with the source files")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="JSONL file to write")
     args = parser.parse_args(argv)
 
     tagger = Tagger(load_tag_kinds(TAGS_FILE))
     stats: Counter[str] = Counter()
-    records = read_us(args.data_dir / US_FILE, tagger, stats) + read_jrc(
-        args.data_dir / JRC_FILE, tagger, stats
-    )
+    records = read_us(args.data_dir / US_FILE, tagger, stats) + read_jrc(args.data_dir / JRC_FILE, tagger, stats)
     records.sort(key=lambda r: r["external_id"])
 
     ids = [r["external_id"] for r in records]

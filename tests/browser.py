@@ -18,6 +18,7 @@ class _FormParser(HTMLParser):
         self.action = action
         self.inside = False
         self.found = False
+        self.method = "get"
         self.fields: list[tuple[str, str]] = []
         self._select: str | None = None
         self._textarea: str | None = None
@@ -27,6 +28,7 @@ class _FormParser(HTMLParser):
         attrs = {k: v or "" for k, v in attrs_list}
         if tag == "form" and attrs.get("action") == self.action and not self.found:
             self.inside = self.found = True
+            self.method = attrs.get("method", "get").lower()
         if not self.inside:
             return
         name = attrs.get("name")
@@ -58,11 +60,12 @@ class _FormParser(HTMLParser):
             self._textarea = None
 
 
-def form_fields(html: str, action: str) -> list[tuple[str, str]]:
+def form_fields(html: str, action: str) -> tuple[str, list[tuple[str, str]]]:
+    """The form's method and the (name, value) pairs a browser would send without typing."""
     parser = _FormParser(action)
     parser.feed(html)
     assert parser.found, f"no form with action {action!r} on the page"
-    return parser.fields
+    return parser.method, parser.fields
 
 
 def submit(
@@ -75,7 +78,7 @@ def submit(
 ) -> Response:
     """Load ``page``, fill the form posting to ``action`` with ``typed`` values and submit it."""
     html = client.get(page).text
-    fields = form_fields(html, action)
+    method, fields = form_fields(html, action)
     typed = typed or {}
     kept = [(k, v) for k, v in fields if k not in typed]
     for key, value in typed.items():
@@ -83,6 +86,8 @@ def submit(
         kept.extend((key, str(v)) for v in values)
     if button:
         kept.append(button)
+    if method == "get":
+        return client.get(action, params=kept, follow_redirects=follow_redirects)
     data: dict[str, Any] = {}
     for key, value in kept:
         data.setdefault(key, []).append(value)

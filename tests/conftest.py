@@ -61,9 +61,7 @@ def _seed(engine: Engine) -> None:
     with Session(engine) as session:
         for line in (data_dir() / "tags.jsonl").read_text(encoding="utf-8").splitlines():
             if line.strip():
-                taxonomy.upsert(
-                    session=session, actor=SYSTEM, tag_in=TagCreate.model_validate(json.loads(line))
-                )
+                taxonomy.upsert(session=session, actor=SYSTEM, tag_in=TagCreate.model_validate(json.loads(line)))
         session.commit()
 
 

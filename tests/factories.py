@@ -38,9 +38,7 @@ def make_org(session: Session, *, kind: str = "agency", name: str | None = None,
     return organisations.create_organisation(session=session, actor=SYSTEM, org_in=OrganisationCreate(**data))
 
 
-def make_user(
-    session: Session, *, role: str, org: Organisation | None = None, email: str | None = None
-) -> User:
+def make_user(session: Session, *, role: str, org: Organisation | None = None, email: str | None = None) -> User:
     n = next(_seq)
     user = accounts.create_user(
         session=session,

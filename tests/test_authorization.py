@@ -121,15 +121,11 @@ def test_startup_edits_only_its_own_organisation(client: TestClient, world: dict
     login(client, world["startup_user"])
     own, other = world["startup"], world["other_startup"]
     assert (
-        client.patch(
-            f"/api/organisations/{own.id}", json={"location": "Kiel", "version": own.version}
-        ).status_code
+        client.patch(f"/api/organisations/{own.id}", json={"location": "Kiel", "version": own.version}).status_code
         == 200
     )
     assert (
-        client.patch(
-            f"/api/organisations/{other.id}", json={"location": "X", "version": other.version}
-        ).status_code
+        client.patch(f"/api/organisations/{other.id}", json={"location": "X", "version": other.version}).status_code
         == 403
     )
 
@@ -138,9 +134,7 @@ def test_startup_cannot_edit_or_create_challenges(client: TestClient, world: dic
     login(client, world["startup_user"])
     published = world["published"]
     assert (
-        client.patch(
-            f"/api/challenges/{published.id}", json={"title": "Neu", "version": published.version}
-        ).status_code
+        client.patch(f"/api/challenges/{published.id}", json={"title": "Neu", "version": published.version}).status_code
         == 403
     )
     assert client.get("/bedarfe/neu").status_code == 403
@@ -158,7 +152,5 @@ def test_agency_cannot_edit_other_agencies_challenge_in_browser(client: TestClie
     login(client, world["agency_user"])
     token = csrf(client)
     target = world["foreign_internal"]
-    response = client.post(
-        f"/bedarfe/{target.id}/bearbeiten", data={"csrf_token": token, "title": "X", "version": "1"}
-    )
+    response = client.post(f"/bedarfe/{target.id}/bearbeiten", data={"csrf_token": token, "title": "X", "version": "1"})
     assert response.status_code == 404

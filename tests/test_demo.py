@@ -34,9 +34,7 @@ def test_demo_load_is_idempotent_logins_work_and_rules_hold(session: Session, cl
     # every use case carries its source and licence; demo records are marked fictional
     assert (
         session.scalar(
-            select(func.count())
-            .select_from(UseCase)
-            .where((UseCase.source.is_(None)) | (UseCase.licence.is_(None)))
+            select(func.count()).select_from(UseCase).where((UseCase.source.is_(None)) | (UseCase.licence.is_(None)))
         )
         == 0
     )

@@ -36,6 +36,9 @@ from govlotse.matching import web as matching_web
 from govlotse.matching import worker
 from govlotse.organisations import api as organisations_api
 from govlotse.organisations import web as organisations_web
+from govlotse.procurement import api as procurement_api
+from govlotse.procurement import rules as procurement_rules
+from govlotse.procurement import web as procurement_web
 from govlotse.solutions import api as solutions_api
 from govlotse.solutions import web as solutions_web
 from govlotse.taxonomy import api as taxonomy_api
@@ -130,17 +133,16 @@ def _render_app_error(request: Request, exc: AppError) -> Response:
         return RedirectResponse(f"/anmelden?next={quote(target)}", status_code=303)
     title, text = PAGE_TEXT.get(exc.status_code, PAGE_TEXT[422])
     if isinstance(exc, Conflict | Invalid) or exc.status_code == 403:
-        text = (
-            exc.detail
-            if not isinstance(exc, Invalid)
-            else "; ".join(e["msg"] for e in exc.payload(lang)["detail"])
-        )
+        text = exc.detail if not isinstance(exc, Invalid) else "; ".join(e["msg"] for e in exc.payload(lang)["detail"])
     return _error_page(request, exc.status_code, title, text)
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     import govlotse.services  # noqa: F401 - every searchable kind registers itself
+
+    # A broken rule file must stop the start, naming the entry (not surface in a user's advice).
+    procurement_rules.shipped()
 
     if app.state.background_indexing:
         worker.start()
@@ -165,9 +167,7 @@ def create_app(*, background_indexing: bool = True) -> FastAPI:
 
     static_dir = str(resources.files("govlotse").joinpath("web/static"))
     app.mount("/static", StaticFiles(directory=static_dir), name="static")
-    app.mount(
-        "/api/docs/assets", StaticFiles(directory=str(swagger_ui_bundle.swagger_ui_path)), name="swagger"
-    )
+    app.mount("/api/docs/assets", StaticFiles(directory=str(swagger_ui_bundle.swagger_ui_path)), name="swagger")
 
     for module in (
         accounts_api,
@@ -177,12 +177,14 @@ def create_app(*, background_indexing: bool = True) -> FastAPI:
         knowledge_api,
         taxonomy_api,
         matching_api,
+        procurement_api,
     ):
         app.include_router(module.router, prefix="/api")
     # matching_web first: /bedarfe/aehnliche must win over /bedarfe/{challenge_id}
     for module in (
         pages,
         matching_web,
+        procurement_web,
         accounts_web,
         challenges_web,
         solutions_web,
@@ -213,9 +215,7 @@ def create_app(*, background_indexing: bool = True) -> FastAPI:
         errors = translate_errors(exc.errors(), _lang(request))
         if _is_api(request):
             return JSONResponse({"error": "invalid", "detail": errors}, status_code=422)
-        return _error_page(
-            request, 422, PAGE_TEXT[422][0], "; ".join(f"{e['field']}: {e['msg']}" for e in errors)
-        )
+        return _error_page(request, 422, PAGE_TEXT[422][0], "; ".join(f"{e['field']}: {e['msg']}" for e in errors))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -233,9 +233,7 @@ def create_app(*, background_indexing: bool = True) -> FastAPI:
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         if _is_api(request):
-            return JSONResponse(
-                {"error": "internal", "detail": "internal error; it has been logged"}, status_code=500
-            )
+            return JSONResponse({"error": "internal", "detail": "internal error; it has been logged"}, status_code=500)
         return _error_page(request, 500, *PAGE_TEXT[500])
 
     return app

@@ -17,6 +17,7 @@ from govlotse.core.actor import SYSTEM, Role
 from govlotse.db import db, unit_of_work
 from govlotse.errors import AppError, Invalid
 from govlotse.matching.cli import eval_app, index_app
+from govlotse.procurement.cli import procurement_app
 
 app = typer.Typer(
     help="GovLotse – venture-client platform for public administrations.",
@@ -31,6 +32,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
 app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval")
+app.add_typer(procurement_app, name="procurement")
 
 console = Console()
 err = Console(stderr=True)
@@ -149,9 +151,7 @@ def demo_logins() -> None:
 @app.command("import")
 def import_(
     kind: Annotated[str, Kind],
-    file: Annotated[
-        Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV or JSONL file")
-    ],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV or JSONL file")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check every row, write nothing")] = False,
 ) -> None:
     """Import a CSV or JSONL file all-or-nothing; bad rows are listed with line, field and reason."""
@@ -181,17 +181,14 @@ def import_(
         return
     verb = "checked (dry run, nothing written)" if dry_run else "imported"
     console.print(
-        f"{report.rows} rows {verb}: {report.created} created, {report.updated} updated, "
-        f"{report.unchanged} unchanged"
+        f"{report.rows} rows {verb}: {report.created} created, {report.updated} updated, {report.unchanged} unchanged"
     )
 
 
 @app.command("export")
 def export(
     kind: Annotated[str, Kind],
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout)")
-    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout)")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="csv or jsonl")] = "jsonl",
 ) -> None:
     """Export every record of a kind in the import format."""
@@ -218,9 +215,7 @@ def users_create(
     email: Annotated[str, typer.Option(help="Login e-mail")],
     name: Annotated[str, typer.Option(help="Display name")],
     role: Annotated[Role, typer.Option(help="unit | agency | startup | expert | admin")],
-    organisation: Annotated[
-        list[str] | None, typer.Option(help="external_id of an organisation (repeatable)")
-    ] = None,
+    organisation: Annotated[list[str] | None, typer.Option(help="external_id of an organisation (repeatable)")] = None,
     password: Annotated[str | None, typer.Option(help="Password (asked for if not given)")] = None,
 ) -> None:
     """Create a user account with memberships."""

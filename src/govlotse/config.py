@@ -18,9 +18,7 @@ class Settings(BaseSettings):
         default="sqlite:///./var/govlotse.sqlite3",
         description="SQLAlchemy URL. SQLite (embedded default) or postgresql+psycopg://… (production).",
     )
-    var_dir: Path = Field(
-        default=Path("./var"), description="Folder for the SQLite file, caches and uploads."
-    )
+    var_dir: Path = Field(default=Path("./var"), description="Folder for the SQLite file, caches and uploads.")
     secret_key: str = Field(
         default="dev-insecure-change-me",
         description="Secret for signing tokens. Must be set to a long random value in production.",

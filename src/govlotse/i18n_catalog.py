@@ -34,9 +34,7 @@ def python_strings(root: Path) -> set[str]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
-                name = (
-                    node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-                )
+                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
                 index = _PY_CALLS.get(name)
                 if index is not None and len(node.args) > index:
                     arg = node.args[index]

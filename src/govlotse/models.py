@@ -14,10 +14,12 @@ from govlotse.matching.models import (
     SearchTerm,
 )
 from govlotse.organisations.models import Organisation
+from govlotse.procurement.models import AdviceRecord, RuleSetVersion
 from govlotse.solutions.models import Solution
 from govlotse.taxonomy.models import Tag
 
 __all__ = [
+    "AdviceRecord",
     "AuditEvent",
     "Base",
     "Challenge",
@@ -26,6 +28,7 @@ __all__ = [
     "LoginSession",
     "Membership",
     "Organisation",
+    "RuleSetVersion",
     "SearchChunk",
     "SearchDoc",
     "SearchMeta",

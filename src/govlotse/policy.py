@@ -90,9 +90,7 @@ def challenge_filter(actor: Actor) -> ColumnElement[bool]:
     """SQL condition selecting the challenges ``actor`` may see (used inside every query)."""
     if actor.sees_everything:
         return true()
-    public = and_(
-        Challenge.visibility == Visibility.published, Challenge.status.in_(PUBLIC_CHALLENGE_STATUSES)
-    )
+    public = and_(Challenge.visibility == Visibility.published, Challenge.status.in_(PUBLIC_CHALLENGE_STATUSES))
     if actor.role == Role.agency and actor.organisation_ids:
         return or_(public, Challenge.organisation_id.in_(actor.organisation_ids))
     return public

@@ -33,9 +33,7 @@ def test_session_cookie_is_httponly_and_only_a_hash_is_stored(client: TestClient
     user = make_user(session, role="startup", org=make_org(session, kind="startup"))
     response = client.post("/api/auth/login", json={"email": user.email, "password": PASSWORD})
     cookie = response.headers["set-cookie"]
-    assert (
-        f"{settings.session_cookie}=" in cookie and "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
-    )
+    assert f"{settings.session_cookie}=" in cookie and "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
     token = client.cookies[settings.session_cookie]
     stored = session.scalars(select(LoginSession.token_hash).where(LoginSession.user_id == user.id)).all()
     assert stored and token not in stored

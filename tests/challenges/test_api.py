@@ -88,9 +88,7 @@ def test_unknown_tag_is_a_field_error(agency_client: TestClient, agency) -> None
     ],
 )
 def test_bad_input_never_500(agency_client: TestClient, body: str) -> None:
-    response = agency_client.post(
-        "/api/challenges", content=body, headers={"Content-Type": "application/json"}
-    )
+    response = agency_client.post("/api/challenges", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 422
     assert response.json()["error"] == "invalid"
 
@@ -110,13 +108,9 @@ def test_agency_cannot_file_for_another_agency(agency_client: TestClient, sessio
 
 def test_second_save_with_old_version_is_refused(agency_client: TestClient, agency, session: Session) -> None:
     challenge = make_challenge(session, org=agency)
-    first = agency_client.patch(
-        f"/api/challenges/{challenge.id}", json={"title": "Erste Fassung", "version": 1}
-    )
+    first = agency_client.patch(f"/api/challenges/{challenge.id}", json={"title": "Erste Fassung", "version": 1})
     assert first.status_code == 200 and first.json()["version"] == 2
-    second = agency_client.patch(
-        f"/api/challenges/{challenge.id}", json={"title": "Zweite Fassung", "version": 1}
-    )
+    second = agency_client.patch(f"/api/challenges/{challenge.id}", json={"title": "Zweite Fassung", "version": 1})
     assert second.status_code == 409
     assert second.json()["current_version"] == 2
     assert agency_client.get(f"/api/challenges/{challenge.id}").json()["title"] == "Erste Fassung"
@@ -138,9 +132,7 @@ def test_list_filters_sorts_and_pages(agency_client: TestClient, agency, session
             budget_max=10000 * (i + 1),
             tags=["gis"] if i % 2 else [],
         )
-    page1 = agency_client.get(
-        "/api/challenges", params={"per_page": 2, "sort": "-budget_max", "q": "Nummer"}
-    ).json()
+    page1 = agency_client.get("/api/challenges", params={"per_page": 2, "sort": "-budget_max", "q": "Nummer"}).json()
     assert page1["total"] == 5 and page1["pages"] == 3
     assert [c["title"] for c in page1["items"]] == ["Bedarf Nummer 4", "Bedarf Nummer 3"]
     page3 = agency_client.get(
@@ -158,9 +150,7 @@ def test_transitions_follow_the_table(client: TestClient, agency, session: Sessi
     challenge = make_challenge(session, org=agency)
     unit = make_user(session, role="unit", org=make_org(session, kind="agency"))
     login(client, unit)
-    declined = client.post(
-        f"/api/challenges/{challenge.id}/transition", json={"to": "declined", "version": 1}
-    )
+    declined = client.post(f"/api/challenges/{challenge.id}/transition", json={"to": "declined", "version": 1})
     assert declined.status_code == 422 and declined.json()["detail"][0]["field"] == "status_reason"
     illegal = client.post(f"/api/challenges/{challenge.id}/transition", json={"to": "closed", "version": 1})
     assert illegal.status_code == 409
@@ -175,8 +165,6 @@ def test_transitions_follow_the_table(client: TestClient, agency, session: Sessi
 
 def test_agency_cannot_accept_its_own_need(agency_client: TestClient, agency, session: Session) -> None:
     challenge = make_challenge(session, org=agency)
-    response = agency_client.post(
-        f"/api/challenges/{challenge.id}/transition", json={"to": "accepted", "version": 1}
-    )
+    response = agency_client.post(f"/api/challenges/{challenge.id}/transition", json={"to": "accepted", "version": 1})
     assert response.status_code == 409
     assert "unit" in response.json()["detail"]

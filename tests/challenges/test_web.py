@@ -96,9 +96,7 @@ def test_post_without_csrf_token_is_refused(agency_client: TestClient) -> None:
     assert "Formular ist abgelaufen" in response.text
 
 
-def test_concurrent_edit_is_refused_and_input_kept(
-    agency_client: TestClient, agency, session: Session
-) -> None:
+def test_concurrent_edit_is_refused_and_input_kept(agency_client: TestClient, agency, session: Session) -> None:
     challenge = make_challenge(session, org=agency, title="Ursprünglicher Titel")
     form = agency_client.get(f"/bedarfe/{challenge.id}/bearbeiten").text
     assert 'name="version" value="1"' in form
@@ -123,9 +121,7 @@ def test_concurrent_edit_is_refused_and_input_kept(
 def test_unit_declines_with_reason_the_agency_sees(client: TestClient, agency, session: Session) -> None:
     challenge = make_challenge(session, org=agency)
     login(client, make_user(session, role="unit", org=make_org(session, kind="agency")))
-    missing_reason = client.post(
-        f"/bedarfe/{challenge.id}/status", data=_form(client, to="declined", version="1")
-    )
+    missing_reason = client.post(f"/bedarfe/{challenge.id}/status", data=_form(client, to="declined", version="1"))
     assert missing_reason.status_code == 422 and "Begründung" in missing_reason.text
     done = client.post(
         f"/bedarfe/{challenge.id}/status",
@@ -179,10 +175,7 @@ def test_forms_work_as_a_browser_submits_them(client: TestClient, session: Sessi
         f"/bedarfe/{challenge_id}/bearbeiten",
         {"title": "Graffiti und Sperrmüll schneller entfernen"},
     )
-    assert (
-        "Graffiti und Sperrmüll schneller entfernen" in edited.text
-        and "Änderungen gespeichert." in edited.text
-    )
+    assert "Graffiti und Sperrmüll schneller entfernen" in edited.text and "Änderungen gespeichert." in edited.text
     back_to_draft = submit(
         client, f"/bedarfe/{challenge_id}", f"/bedarfe/{challenge_id}/status", button=("to", "draft")
     )

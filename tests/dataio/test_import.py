@@ -44,9 +44,7 @@ def test_csv_imports_and_reimport_creates_no_duplicates(session: Session, tmp_pa
 
 
 def test_changed_row_updates_the_existing_record(session: Session, tmp_path: Path) -> None:
-    dataio.import_file(
-        session=session, actor=SYSTEM, kind="organisations", path=_write(tmp_path, "a.csv", CSV_ORGS)
-    )
+    dataio.import_file(session=session, actor=SYSTEM, kind="organisations", path=_write(tmp_path, "a.csv", CSV_ORGS))
     changed = CSV_ORGS.replace("Alpha Vision", "Alpha Vision GmbH")
     report = dataio.import_file(
         session=session, actor=SYSTEM, kind="organisations", path=_write(tmp_path, "b.csv", changed)
@@ -60,9 +58,7 @@ def test_one_bad_row_imports_nothing_and_names_the_line(session: Session, tmp_pa
     bad = CSV_ORGS + "t-org-4,startup,Gamma,,1700,huge,no-such-tag,ftp://x,\n"
     before = _count(session, Organisation)
     with pytest.raises(dataio.ImportFailed) as info:
-        dataio.import_file(
-            session=session, actor=SYSTEM, kind="organisations", path=_write(tmp_path, "bad.csv", bad)
-        )
+        dataio.import_file(session=session, actor=SYSTEM, kind="organisations", path=_write(tmp_path, "bad.csv", bad))
     errors = info.value.report.errors
     assert {e.line for e in errors} == {5}
     assert {e.field for e in errors} >= {"founded_year", "size", "website"}
@@ -77,9 +73,7 @@ def test_every_bad_row_is_listed(session: Session, tmp_path: Path) -> None:
     ]
     text = "\n".join(json.dumps(r) for r in rows) + "\n{not json}\n"
     with pytest.raises(dataio.ImportFailed) as info:
-        dataio.import_file(
-            session=session, actor=SYSTEM, kind="organisations", path=_write(tmp_path, "x.jsonl", text)
-        )
+        dataio.import_file(session=session, actor=SYSTEM, kind="organisations", path=_write(tmp_path, "x.jsonl", text))
     by_line = {(e.line, e.field) for e in info.value.report.errors}
     assert (2, "kind") in by_line and (3, "external_id") in by_line and (4, "__line__") in by_line
 
@@ -98,9 +92,7 @@ def test_dry_run_writes_nothing(session: Session, tmp_path: Path) -> None:
 
 
 def test_solution_must_reference_a_startup(session: Session, tmp_path: Path) -> None:
-    dataio.import_file(
-        session=session, actor=SYSTEM, kind="organisations", path=_write(tmp_path, "o.csv", CSV_ORGS)
-    )
+    dataio.import_file(session=session, actor=SYSTEM, kind="organisations", path=_write(tmp_path, "o.csv", CSV_ORGS))
     rows = [
         {
             "external_id": "s-1",
@@ -127,9 +119,7 @@ def test_solution_must_reference_a_startup(session: Session, tmp_path: Path) -> 
 
 
 def test_export_reimports_unchanged(session: Session, tmp_path: Path) -> None:
-    dataio.import_file(
-        session=session, actor=SYSTEM, kind="organisations", path=_write(tmp_path, "o.csv", CSV_ORGS)
-    )
+    dataio.import_file(session=session, actor=SYSTEM, kind="organisations", path=_write(tmp_path, "o.csv", CSV_ORGS))
     for fmt in ("csv", "jsonl"):
         out = tmp_path / f"export.{fmt}"
         with out.open("w", encoding="utf-8", newline="") as fh:

@@ -27,9 +27,7 @@ def test_usecases_are_public_and_show_source(client: TestClient, session: Sessio
 
 def test_usecase_needs_source_and_licence(client: TestClient, session: Session) -> None:
     login(client, make_user(session, role="expert", org=make_org(session, kind="research")))
-    response = client.post(
-        "/api/usecases", json={"title": "Traffic forecasting", "description": "Forecasts."}
-    )
+    response = client.post("/api/usecases", json={"title": "Traffic forecasting", "description": "Forecasts."})
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["detail"]} == {"source", "licence"}
     ok = client.post(
@@ -47,7 +45,5 @@ def test_usecase_needs_source_and_licence(client: TestClient, session: Session) 
 
 def test_startup_cannot_write_usecases(client: TestClient, session: Session) -> None:
     login(client, make_user(session, role="startup", org=make_org(session, kind="startup")))
-    response = client.post(
-        "/api/usecases", json={"title": "Mine", "description": "x", "source": "s", "licence": "l"}
-    )
+    response = client.post("/api/usecases", json={"title": "Mine", "description": "x", "source": "s", "licence": "l"})
     assert response.status_code == 403

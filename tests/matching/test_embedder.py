@@ -68,12 +68,8 @@ def test_switching_models_reembeds(session: Session, endpoint: str, index_now) -
     remote = make_embedder(f"openai:{endpoint}#model=other-e5&prefix=none")
     report = index.refresh(session, "solution", [solution.id], embedder=remote)
     assert report.embedded_passages >= 1
-    doc_id = select(SearchDoc.id).where(
-        SearchDoc.entity_type == "solution", SearchDoc.entity_id == solution.id
-    )
-    models = set(
-        session.scalars(select(SearchChunk.model).where(SearchChunk.doc_id.in_(doc_id.scalar_subquery())))
-    )
+    doc_id = select(SearchDoc.id).where(SearchDoc.entity_type == "solution", SearchDoc.entity_id == solution.id)
+    models = set(session.scalars(select(SearchChunk.model).where(SearchChunk.doc_id.in_(doc_id.scalar_subquery()))))
     assert models == {"openai:other-e5"}
     again = index.refresh(session, "solution", [solution.id], embedder=remote)
     assert again.embedded_passages == 0 and again.unchanged == 1

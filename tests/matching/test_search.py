@@ -18,9 +18,7 @@ from tests.factories import login, make_challenge, make_org, make_solution, make
 
 ROAD = "Computer vision on garbage trucks and buses detects potholes, cracks and road damage automatically."
 CHAT = "A multilingual chatbot answers citizen questions about permits around the clock, in 20 languages."
-PLAIN = (
-    "Übersetzt Bescheide und Behördenbriefe automatisch in Leichte Sprache und prüft die Verständlichkeit."
-)
+PLAIN = "Übersetzt Bescheide und Behördenbriefe automatisch in Leichte Sprache und prüft die Verständlichkeit."
 FOREST = "Satellite images and lidar estimate the carbon stored in urban forests and parks."
 
 
@@ -72,9 +70,7 @@ def market(session: Session, index_now) -> dict:
             visibility="internal",
             problem="Schlaglöcher intern kartieren.",
         ),
-        "usecase": make_usecase(
-            session, title="Pothole reporting app", description="Citizens report potholes."
-        ),
+        "usecase": make_usecase(session, title="Pothole reporting app", description="Citizens report potholes."),
         "agency": agency,
         "startup": startup,
     }
@@ -129,9 +125,7 @@ def test_hard_filters_apply_inside_the_search(session: Session, market: dict) ->
     assert _titles(results, "solution") == ["Klartext"]
     certified = engine.Filters(entity_types=("solution",), certifications_all=("iso_27001",))
     assert _titles(
-        service.search(
-            session=session, actor=SYSTEM, query="chatbot", types=("solution",), filters=certified
-        ),
+        service.search(session=session, actor=SYSTEM, query="chatbot", types=("solution",), filters=certified),
         "solution",
     ) == ["RoadEye"]
 
@@ -145,9 +139,7 @@ def test_hidden_needs_never_appear(session: Session, market: dict) -> None:
 
 
 def test_hits_are_explained(session: Session, market: dict) -> None:
-    results = service.search(
-        session=session, actor=SYSTEM, query="potholes detection trucks", types=("solution",)
-    )
+    results = service.search(session=session, actor=SYSTEM, query="potholes detection trucks", types=("solution",))
     top = results.groups["solution"][0]
     assert top.title == "RoadEye" and top.subtitle == "Street Sense"
     assert {"potholes", "detects", "trucks"} <= set(top.matched_terms)
@@ -163,9 +155,7 @@ def test_candidates_for_a_need_with_criteria(session: Session, market: dict) -> 
     assert criteria == {"hosting": True, "security": True, "maturity": True}
     chat = next(h for h in hits if h.title == "CivicChat")
     assert {c.code: c.met for c in chat.criteria} == {"hosting": False, "security": False, "maturity": False}
-    strict = service.solutions_for_challenge(
-        session=session, actor=SYSTEM, challenge=market["need"], strict=True
-    )
+    strict = service.solutions_for_challenge(session=session, actor=SYSTEM, challenge=market["need"], strict=True)
     assert "CivicChat" not in [h.title for h in strict]
 
 
@@ -193,9 +183,7 @@ def test_an_edit_reembeds_after_commit(session: Session, market: dict, index_now
         solution_in=SolutionUpdate(description=ROAD + " Also detects graffiti.", version=road.version),
     )
     assert index_now() == 1
-    doc = session.scalar(
-        select(SearchDoc).where(SearchDoc.entity_type == "solution", SearchDoc.entity_id == road.id)
-    )
+    doc = session.scalar(select(SearchDoc).where(SearchDoc.entity_type == "solution", SearchDoc.entity_id == road.id))
     assert "graffiti" in doc.tokens
 
 
@@ -266,12 +254,8 @@ def test_search_api_page_and_partial(client: TestClient, session: Session, marke
     page = client.get("/suche", params={"q": "Schlaglöcher erkennen"})
     assert page.status_code == 200 and "RoadEye" in page.text and "<mark>" in page.text
     assert "Warum dieser Treffer?" in page.text
-    partial = client.get(
-        "/bedarfe/aehnliche", params={"text": "Schlaglöcher in Straßen früher erkennen und melden"}
-    )
-    assert (
-        partial.status_code == 200 and "Pothole reporting app" in partial.text and "<html" not in partial.text
-    )
+    partial = client.get("/bedarfe/aehnliche", params={"text": "Schlaglöcher in Straßen früher erkennen und melden"})
+    assert partial.status_code == 200 and "Pothole reporting app" in partial.text and "<html" not in partial.text
 
 
 def test_matches_api_respects_permissions(client: TestClient, session: Session, market: dict) -> None:
@@ -316,9 +300,7 @@ def test_in_memory_filters_equal_the_sql_filters(session: Session, market: dict)
         {"exclude": frozenset({("solution", market["road"].id)})},
         {"org_kinds": ("startup",)},
     ]
-    for actor, variant, types in itertools.product(
-        actors, variants, [("solution",), ("challenge", "usecase")]
-    ):
+    for actor, variant, types in itertools.product(actors, variants, [("solution",), ("challenge", "usecase")]):
         filters = engine.Filters(entity_types=types, **variant)
         in_sql = set(session.scalars(select(SearchDoc.id).where(engine.sql_conditions(filters, actor))))
         in_numpy = set(doc_ids[engine.mask(filters, actor, columns)].tolist())

@@ -49,3 +49,8 @@ def test_surface_matches_find_the_words_to_highlight() -> None:
 def test_markup_is_removed_before_indexing() -> None:
     assert text.clean("<ul><li>Bäume &amp; Sträucher</li></ul>") == "Bäume & Sträucher"
     assert text.clean("a  \t b") == "a b"
+
+
+def test_overlong_tokens_are_dropped() -> None:
+    url = "https://example.org/" + "a" * 150
+    assert all(len(t) <= text.MAX_TOKEN for t in text.analyze(f"Siehe {url} und {'x' * 120}", "de"))

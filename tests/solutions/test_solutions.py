@@ -120,9 +120,7 @@ def test_organisation_profile_edit(client: TestClient, session: Session, startup
     assert "Lübeck" in client.get(f"/organisationen/{startup.id}").text
 
 
-def test_solution_and_profile_forms_as_a_browser_submits_them(
-    client: TestClient, session: Session, startup
-) -> None:
+def test_solution_and_profile_forms_as_a_browser_submits_them(client: TestClient, session: Session, startup) -> None:
     from tests.browser import submit
 
     login(client, make_user(session, role="startup", org=startup))

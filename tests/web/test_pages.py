@@ -91,9 +91,7 @@ def test_user_text_is_escaped(client: TestClient, site: dict) -> None:
 
 def test_unknown_pages_and_bad_params_are_friendly(client: TestClient) -> None:
     missing = client.get("/gibt-es-nicht")
-    assert (
-        missing.status_code == 404 and "Nicht gefunden" in missing.text and '<main id="main"' in missing.text
-    )
+    assert missing.status_code == 404 and "Nicht gefunden" in missing.text and '<main id="main"' in missing.text
     bad = client.get("/bedarfe", params={"page": "zwei"})
     assert bad.status_code == 422 and "Ungültige Eingabe" in bad.text
     assert client.get("/bedarfe/999999").status_code == 404

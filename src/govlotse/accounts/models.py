@@ -32,9 +32,7 @@ class Membership(Timestamped, Base):
     __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     # owner: may manage the organisation's profile and invite others; member: may edit content.
     org_role: Mapped[str] = mapped_column(String(20), default="member", server_default="member")
 

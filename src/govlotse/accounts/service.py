@@ -38,9 +38,7 @@ def actor_for(user: User) -> Actor:
 
 def get_user_by_email(*, session: Session, email: str) -> User | None:
     return session.scalar(
-        select(User)
-        .where(func.lower(User.email) == email.strip().lower())
-        .options(selectinload(User.memberships))
+        select(User).where(func.lower(User.email) == email.strip().lower()).options(selectinload(User.memberships))
     )
 
 

@@ -34,9 +34,7 @@ def login_form(request: Request, next: str | None = None) -> HTMLResponse:
 async def login(request: Request, session: SessionDep, current: LoginDep, lang: LangDep) -> Response:
     data = await read_form(request)
     target = _safe_next(data.get("next"))
-    user = service.authenticate(
-        session=session, email=data.get("email", ""), password=data.get("password", "")
-    )
+    user = service.authenticate(session=session, email=data.get("email", ""), password=data.get("password", ""))
     if user is None:
         message = translate("E-Mail-Adresse oder Passwort ist falsch.", lang)
         return render(
@@ -66,7 +64,5 @@ async def logout(request: Request, session: SessionDep, current: LoginDep) -> Re
 
 @router.get("/konto", response_class=HTMLResponse)
 def account(request: Request, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
-    orgs = list(
-        session.scalars(select(Organisation).where(Organisation.id.in_(actor.organisation_ids or {-1})))
-    )
+    orgs = list(session.scalars(select(Organisation).where(Organisation.id.in_(actor.organisation_ids or {-1}))))
     return render(request, "accounts/account.html", {"organisations": orgs})

@@ -31,9 +31,7 @@ CurrentChallenge = Annotated[Challenge, Depends(challenge_from_path)]
 
 
 @router.get("", response_model=Page[ChallengeRead])
-def list_challenges(
-    query: Annotated[ChallengeFilter, Query()], session: SessionDep, actor: ActorDep
-) -> BaseModel:
+def list_challenges(query: Annotated[ChallengeFilter, Query()], session: SessionDep, actor: ActorDep) -> BaseModel:
     """Challenges you may see, paginated, filtered and sorted."""
     items, total = service.list_challenges(session=session, actor=actor, filters=query)
     return page_of([ChallengeRead.model_validate(i) for i in items], total, query)
@@ -56,15 +54,11 @@ def update_challenge(
     challenge_in: ChallengeUpdate, challenge: CurrentChallenge, session: SessionDep, actor: ActorDep
 ) -> object:
     """Edit a need; send the `version` you read (409 if it changed since)."""
-    return service.update_challenge(
-        session=session, actor=actor, challenge=challenge, challenge_in=challenge_in
-    )
+    return service.update_challenge(session=session, actor=actor, challenge=challenge, challenge_in=challenge_in)
 
 
 @router.post("/{challenge_id}/transition", response_model=ChallengeRead)
-def transition(
-    body: TransitionIn, challenge: CurrentChallenge, session: SessionDep, actor: ActorDep
-) -> object:
+def transition(body: TransitionIn, challenge: CurrentChallenge, session: SessionDep, actor: ActorDep) -> object:
     """Move a need to another status (submit, accept, decline with reason, close)."""
     service.transition(
         session=session,

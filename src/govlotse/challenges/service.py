@@ -49,9 +49,7 @@ def _load() -> list[Any]:
     return [selectinload(Challenge.tags), selectinload(Challenge.organisation)]
 
 
-def list_challenges(
-    *, session: Session, actor: Actor, filters: ChallengeFilter
-) -> tuple[list[Challenge], int]:
+def list_challenges(*, session: Session, actor: Actor, filters: ChallengeFilter) -> tuple[list[Challenge], int]:
     """The challenges the actor may see, filtered and sorted, one page."""
     f = filters
     stmt = select(Challenge).where(challenge_filter(actor)).options(*_load())
@@ -84,9 +82,7 @@ def get_challenge(*, session: Session, actor: Actor, challenge_id: int) -> Chall
 
 def agencies_for(*, session: Session, actor: Actor) -> list[Organisation]:
     """The agencies on whose behalf the actor may file a need."""
-    stmt = (
-        select(Organisation).where(Organisation.kind == OrganisationKind.agency).order_by(Organisation.name)
-    )
+    stmt = select(Organisation).where(Organisation.kind == OrganisationKind.agency).order_by(Organisation.name)
     if not actor.sees_everything:
         stmt = stmt.where(Organisation.id.in_(actor.organisation_ids or {-1}))
     return list(session.scalars(stmt))
@@ -119,9 +115,7 @@ def update_challenge(
     """Edit a need; a status change goes through :func:`transition` rules."""
     require(actor, Action.update, challenge, name="challenge", ident=challenge.id)
     crud.check_version(challenge, challenge_in.version, name="challenge")
-    values = challenge_in.model_dump(
-        exclude_unset=True, exclude={"version", "tags", "status", "status_reason"}
-    )
+    values = challenge_in.model_dump(exclude_unset=True, exclude={"version", "tags", "status", "status_reason"})
     _check_combined(challenge, values)
     if challenge_in.tags is not None:
         values["tags"] = taxonomy.resolve(session=session, slugs=challenge_in.tags)

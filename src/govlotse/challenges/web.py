@@ -18,6 +18,7 @@ from govlotse.deps import ActorDep, LangDep, LoggedInDep, SessionDep
 from govlotse.errors import Invalid
 from govlotse.matching import service as matching
 from govlotse.policy import Action, can, require
+from govlotse.procurement import service as procurement
 from govlotse.taxonomy import service as taxonomy
 from govlotse.web.forms import default_owner, from_invalid, read_form, submit
 from govlotse.web.render import render
@@ -102,9 +103,7 @@ def new_form(request: Request, session: SessionDep, actor: LoggedInDep) -> HTMLR
 async def create(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
     def prepare(data: dict[str, Any]) -> None:
         # Two submit buttons: save as draft, or submit to the unit.
-        data["status"] = (
-            ChallengeStatus.draft if data.pop("action", "") == "draft" else ChallengeStatus.submitted
-        )
+        data["status"] = ChallengeStatus.draft if data.pop("action", "") == "draft" else ChallengeStatus.submitted
         default_owner(data, service.agencies_for(session=session, actor=actor))
 
     return await submit(
@@ -121,9 +120,7 @@ async def create(request: Request, session: SessionDep, actor: LoggedInDep) -> R
     )
 
 
-def _detail_context(
-    session: Session, actor: Actor, challenge: Challenge, *, strict: bool = False
-) -> dict[str, Any]:
+def _detail_context(session: Session, actor: Actor, challenge: Challenge, *, strict: bool = False) -> dict[str, Any]:
     may_edit = service.can_edit(actor=actor, challenge=challenge)
     context: dict[str, Any] = {
         "section": "challenges",
@@ -138,6 +135,10 @@ def _detail_context(
         context["candidates"] = matching.solutions_for_challenge(
             session=session, actor=actor, challenge=challenge, limit=10, strict=strict
         )
+        context["advice_records"] = (
+            procurement.records_for(session=session, actor=actor, challenge=challenge) if may_edit else []
+        )
+        context["gdpr"] = procurement.gdpr_for(session=session, challenge=challenge)
         context["similar"] = matching.similar(
             session=session,
             actor=actor,
@@ -156,9 +157,7 @@ def detail(
     actor: ActorDep,
     nur_passende: bool = False,
 ) -> HTMLResponse:
-    return render(
-        request, "challenges/detail.html", _detail_context(session, actor, challenge, strict=nur_passende)
-    )
+    return render(request, "challenges/detail.html", _detail_context(session, actor, challenge, strict=nur_passende))
 
 
 def _values_of(challenge: Challenge) -> dict[str, Any]:
@@ -172,17 +171,13 @@ def _values_of(challenge: Challenge) -> dict[str, Any]:
 
 
 @router.get("/bedarfe/{challenge_id}/bearbeiten", response_class=HTMLResponse)
-def edit_form(
-    request: Request, challenge: CurrentChallenge, session: SessionDep, actor: LoggedInDep
-) -> HTMLResponse:
+def edit_form(request: Request, challenge: CurrentChallenge, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
     require(actor, Action.update, challenge, name="challenge", ident=challenge.id)
     return _form_page(request, session, actor, values=_values_of(challenge), errors={}, challenge=challenge)
 
 
 @router.post("/bedarfe/{challenge_id}/bearbeiten")
-async def update(
-    request: Request, challenge: CurrentChallenge, session: SessionDep, actor: LoggedInDep
-) -> Response:
+async def update(request: Request, challenge: CurrentChallenge, session: SessionDep, actor: LoggedInDep) -> Response:
     def prepare(data: dict[str, Any]) -> None:
         data.pop("organisation_id", None)  # the owner does not change on edit
         data.pop("action", None)

@@ -17,8 +17,7 @@ def check_version(obj: Any, version: int, *, name: str) -> None:
     """Refuse a save based on an outdated read (optimistic locking)."""
     if obj.version != version:
         raise Conflict(
-            f"{name} {obj.id} was changed by someone else "
-            f"(version {obj.version}, you edited version {version})",
+            f"{name} {obj.id} was changed by someone else (version {obj.version}, you edited version {version})",
             current_version=obj.version,
         )
 

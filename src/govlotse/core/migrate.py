@@ -47,6 +47,4 @@ def require_current_schema(engine: Engine) -> None:
     from govlotse.errors import AppError
 
     if current_revision(engine) != head_revision():
-        raise AppError(
-            "the database schema is not up to date: run `govlotse db upgrade` first", code="schema"
-        )
+        raise AppError("the database schema is not up to date: run `govlotse db upgrade` first", code="schema")

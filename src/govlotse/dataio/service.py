@@ -171,9 +171,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | No
                 continue
             yield number, row, None
     elif path.suffix.lower() in {".csv", ".tsv"}:
-        reader = csv.DictReader(
-            io.StringIO(text, newline=""), delimiter="\t" if path.suffix.lower() == ".tsv" else ","
-        )
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
         if not reader.fieldnames:
             return
         for row in reader:
@@ -187,9 +185,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | No
                 None,
             )
     else:
-        raise Invalid.on(
-            "file", "Unbekanntes Dateiformat „{suffix}“: bitte .csv oder .jsonl.", suffix=path.suffix
-        )
+        raise Invalid.on("file", "Unbekanntes Dateiformat „{suffix}“: bitte .csv oder .jsonl.", suffix=path.suffix)
 
 
 def _normalise(entity: Entity, row: dict[str, Any]) -> dict[str, Any]:
@@ -236,15 +232,11 @@ def import_file(
     return report
 
 
-def _check(
-    *, session: Session, entity: Entity, path: Path, report: ImportReport
-) -> list[tuple[int, BaseModel]]:
+def _check(*, session: Session, entity: Entity, path: Path, report: ImportReport) -> list[tuple[int, BaseModel]]:
     known_tags = set(session.scalars(select(Tag.slug)))
     owners = {
         ext: (oid, okind)
-        for ext, oid, okind in session.execute(
-            select(Organisation.external_id, Organisation.id, Organisation.kind)
-        )
+        for ext, oid, okind in session.execute(select(Organisation.external_id, Organisation.id, Organisation.kind))
         if ext
     }
     seen: dict[str, int] = {}
@@ -267,22 +259,16 @@ def _check(
             ref = row.pop("organisation", None)
             owner = owners.get(ref) if isinstance(ref, str) else None
             if owner is None:
-                report.errors.append(
-                    RowError(line, "organisation", f"unknown organisation external_id {ref!r}")
-                )
+                report.errors.append(RowError(line, "organisation", f"unknown organisation external_id {ref!r}"))
             elif owner[1] not in entity.owner_kinds:
                 expected = " or ".join(entity.owner_kinds)
-                report.errors.append(
-                    RowError(line, "organisation", f"{ref} is a {owner[1]}, expected {expected}")
-                )
+                report.errors.append(RowError(line, "organisation", f"{ref} is a {owner[1]}, expected {expected}"))
             # A placeholder keeps the schema from reporting the same problem a second time.
             row["organisation_id"] = owner[0] if owner else 0
         try:
             model = entity.create_schema.model_validate(row)
         except ValidationError as exc:
-            report.errors.extend(
-                RowError(line, e["field"], e["msg"]) for e in translate_errors(exc.errors(), "en")
-            )
+            report.errors.extend(RowError(line, e["field"], e["msg"]) for e in translate_errors(exc.errors(), "en"))
             continue
         unknown = [t for t in getattr(model, "tags", []) if t not in known_tags]
         if unknown:
@@ -292,9 +278,7 @@ def _check(
     return good
 
 
-def _write(
-    *, session: Session, actor: Actor, entity: Entity, record: BaseModel, report: ImportReport
-) -> None:
+def _write(*, session: Session, actor: Actor, entity: Entity, record: BaseModel, report: ImportReport) -> None:
     data = record.model_dump()
     existing = session.scalar(
         select(entity.model)
@@ -350,12 +334,9 @@ def write_export(
         if fmt == "jsonl":
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
         else:
+            flat = {k: (";".join(v) if k in list_fields and isinstance(v, list) else v) for k, v in row.items()}
             flat = {
-                k: (";".join(v) if k in list_fields and isinstance(v, list) else v) for k, v in row.items()
-            }
-            flat = {
-                k: ("true" if v is True else "false" if v is False else "" if v is None else v)
-                for k, v in flat.items()
+                k: ("true" if v is True else "false" if v is False else "" if v is None else v) for k, v in flat.items()
             }
             if writer is None:
                 writer = csv.DictWriter(out, fieldnames=list(flat))

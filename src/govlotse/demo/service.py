@@ -44,12 +44,8 @@ class DemoLogin:
 # Demo accounts, one per role. The passwords are public on purpose: this is demo data only.
 DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin(Role.unit, "lotse@demo.govlotse.example", "demo-lotse-2026", "Lena Lotse", "demo-agency-unit"),
-    DemoLogin(
-        Role.agency, "behoerde@demo.govlotse.example", "demo-behoerde-2026", "Bernd Behrens", "demo-agency-01"
-    ),
-    DemoLogin(
-        Role.startup, "startup@demo.govlotse.example", "demo-startup-2026", "Sara Start", "demo-startup-001"
-    ),
+    DemoLogin(Role.agency, "behoerde@demo.govlotse.example", "demo-behoerde-2026", "Bernd Behrens", "demo-agency-01"),
+    DemoLogin(Role.startup, "startup@demo.govlotse.example", "demo-startup-2026", "Sara Start", "demo-startup-001"),
     DemoLogin(
         Role.expert,
         "expertin@demo.govlotse.example",
@@ -82,9 +78,7 @@ def load(
     for kind, filename in FILES:
         path = folder / filename
         step = progress(filename, count_lines(path), 0) if progress else None
-        reports[filename] = dataio.import_file(
-            session=session, actor=SYSTEM, kind=kind, path=path, progress=step
-        )
+        reports[filename] = dataio.import_file(session=session, actor=SYSTEM, kind=kind, path=path, progress=step)
     _ensure_users(session)
     return reports
 

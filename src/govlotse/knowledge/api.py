@@ -24,9 +24,7 @@ CurrentUseCase = Annotated[UseCase, Depends(usecase_from_path)]
 
 
 @router.get("", response_model=Page[UseCaseRead])
-def list_usecases(
-    query: Annotated[UseCaseFilter, Query()], session: SessionDep, actor: ActorDep
-) -> BaseModel:
+def list_usecases(query: Annotated[UseCaseFilter, Query()], session: SessionDep, actor: ActorDep) -> BaseModel:
     """Use cases, paginated; filter by text, country, sector, status, tag."""
     items, total = service.list_usecases(session=session, actor=actor, filters=query)
     return page_of([UseCaseRead.model_validate(i) for i in items], total, query)
@@ -45,8 +43,6 @@ def create_usecase(usecase_in: UseCaseCreate, session: SessionDep, actor: ActorD
 
 
 @router.patch("/{usecase_id}", response_model=UseCaseRead)
-def update_usecase(
-    usecase_in: UseCaseUpdate, usecase: CurrentUseCase, session: SessionDep, actor: ActorDep
-) -> object:
+def update_usecase(usecase_in: UseCaseUpdate, usecase: CurrentUseCase, session: SessionDep, actor: ActorDep) -> object:
     """Edit a use case; send the `version` you read."""
     return service.update_usecase(session=session, actor=actor, usecase=usecase, usecase_in=usecase_in)

@@ -68,13 +68,9 @@ class UseCaseRead(RecordRead):
 class UseCaseFilter(PageParams):
     """What a list can be narrowed and ordered by (API query and list page)."""
 
-    q: str | None = Field(
-        default=None, max_length=200, description="Text in title, description or organisation"
-    )
+    q: str | None = Field(default=None, max_length=200, description="Text in title, description or organisation")
     country: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
     sector: str | None = Field(default=None, max_length=200)
     status: str | None = Field(default=None, max_length=100)
     tag: str | None = Field(default=None, max_length=60)
-    sort: str | None = Field(
-        default=None, max_length=30, description="title, created_at, country; - for descending"
-    )
+    sort: str | None = Field(default=None, max_length=30, description="title, created_at, country; - for descending")

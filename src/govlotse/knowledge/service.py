@@ -55,9 +55,7 @@ def facets(*, session: Session) -> dict[str, list[str]]:
 
 def get_usecase(*, session: Session, actor: Actor, usecase_id: int) -> UseCase:
     """One use case, or NotFound."""
-    usecase = session.scalar(
-        select(UseCase).where(UseCase.id == usecase_id).options(selectinload(UseCase.tags))
-    )
+    usecase = session.scalar(select(UseCase).where(UseCase.id == usecase_id).options(selectinload(UseCase.tags)))
     if usecase is None:
         raise NotFound("use case", usecase_id)
     require(actor, Action.view, usecase, name="use case", ident=usecase_id)

@@ -43,8 +43,7 @@ def hit_read(hit: service.Hit, lang: str) -> HitRead:
         passage=hit.passage,
         highlights=hit.highlights,
         criteria=[
-            CriterionRead(code=c.code, label=translate(c.label, lang), met=c.met, detail=c.detail)
-            for c in hit.criteria
+            CriterionRead(code=c.code, label=translate(c.label, lang), met=c.met, detail=c.detail) for c in hit.criteria
         ],
     )
 
@@ -80,19 +79,14 @@ def run_search(session: SessionDep, actor: ActorDep, params: SearchParams) -> se
 
 
 @router.get("/search", response_model=SearchRead)
-def search(
-    params: Annotated[SearchParams, Query()], session: SessionDep, actor: ActorDep, lang: LangDep
-) -> SearchRead:
+def search(params: Annotated[SearchParams, Query()], session: SessionDep, actor: ActorDep, lang: LangDep) -> SearchRead:
     """Hybrid search over solutions, needs and use cases you may see, grouped, with explanations."""
     results = run_search(session, actor, params)
     return SearchRead(
         query=results.query,
         mode=results.mode,
         model=results.model,
-        groups=[
-            GroupRead(entity_type=t, hits=[hit_read(h, lang) for h in hits])
-            for t, hits in results.groups.items()
-        ],
+        groups=[GroupRead(entity_type=t, hits=[hit_read(h, lang) for h in hits]) for t, hits in results.groups.items()],
         notice=translate(results.notice, lang) if results.notice else None,
     )
 
@@ -126,9 +120,7 @@ def solution_matches(
     lang: LangDep,
 ) -> list[HitRead]:
     """Open needs that fit a solution (reverse matching), within what you may see."""
-    hits = service.challenges_for_solution(
-        session=session, actor=actor, solution=solution, limit=params.limit
-    )
+    hits = service.challenges_for_solution(session=session, actor=actor, solution=solution, limit=params.limit)
     return [hit_read(h, lang) for h in hits]
 
 

@@ -46,9 +46,7 @@ def _stepper(progress: Progress) -> Callable[[str, int], Callable[[int], None]]:
 
 @index_app.command("rebuild")
 def rebuild(
-    only: Annotated[
-        list[str] | None, typer.Option(help="solution | challenge | usecase (repeatable)")
-    ] = None,
+    only: Annotated[list[str] | None, typer.Option(help="solution | challenge | usecase (repeatable)")] = None,
 ) -> None:
     """Bring the search index up to date; only new or changed text is embedded (cache by content hash)."""
     import govlotse.services  # noqa: F401 - registers every searchable kind

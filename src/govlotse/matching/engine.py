@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 from sqlalchemy import (
@@ -85,9 +87,26 @@ def sql_conditions(filters: Filters, actor: Actor) -> ColumnElement[bool]:
 # ---------------------------------------------------------------- lexical
 
 
+_stats: dict[tuple[str, str, object], object] = {}
+
+
+def _per_generation(session: Session, key: object, compute: Callable[[], Any]) -> Any:
+    """A statistic of the index, computed once per index generation (the generation is a key lookup)."""
+    full = (str(session.get_bind().engine.url), indexmod.generation(session), key)
+    if full not in _stats:
+        if len(_stats) > 1000:
+            _stats.clear()
+        _stats[full] = compute()
+    return _stats[full]
+
+
 def _corpus_stats(session: Session) -> tuple[int, float]:
-    n, total = session.execute(select(func.count(), func.coalesce(func.sum(SearchDoc.n_tokens), 0))).one()
-    return int(n), (float(total) / n if n else 0.0)
+    def compute() -> tuple[int, float]:
+        n, total = session.execute(select(func.count(), func.coalesce(func.sum(SearchDoc.n_tokens), 0))).one()
+        return int(n), (float(total) / n if n else 0.0)
+
+    result: tuple[int, float] = _per_generation(session, "corpus", compute)
+    return result
 
 
 def idf(n_docs: int, df: int) -> float:
@@ -96,9 +115,7 @@ def idf(n_docs: int, df: int) -> float:
     return max(value, 1e-6)
 
 
-def lexical(
-    session: Session, terms: Sequence[str], filters: Filters, actor: Actor, k: int
-) -> list[tuple[int, float]]:
+def lexical(session: Session, terms: Sequence[str], filters: Filters, actor: Actor, k: int) -> list[tuple[int, float]]:
     """(doc id, BM25 score) best first, for documents matching any term and the filters."""
     terms = [t for t in dict.fromkeys(terms) if t.isalnum()][:MAX_QUERY_TERMS]
     if not terms:
@@ -119,13 +136,9 @@ def lexical(
     return [(int(i), float(s)) for i, s in session.execute(stmt)]
 
 
-def _lexical_pg(
-    session: Session, terms: list[str], where: ColumnElement[bool], k: int
-) -> list[tuple[int, float]]:
+def _lexical_pg(session: Session, terms: list[str], where: ColumnElement[bool], k: int) -> list[tuple[int, float]]:
     n_docs, avgdl = _corpus_stats(session)
-    dfs = dict(
-        session.execute(select(SearchTerm.term, SearchTerm.df).where(SearchTerm.term.in_(terms))).all()
-    )
+    dfs = dict(session.execute(select(SearchTerm.term, SearchTerm.df).where(SearchTerm.term.in_(terms))).all())
     present = [t for t in terms if dfs.get(t)]
     if not present or not avgdl:
         return []
@@ -166,6 +179,15 @@ class _Matrix:
     chunk_doc: np.ndarray  # row in doc_ids for each passage
     chunk_ids: np.ndarray
     columns: dict[str, np.ndarray] = field(default_factory=dict)  # filter columns, aligned with doc_ids
+
+    @cached_property
+    def starts(self) -> np.ndarray:
+        """Index of each document's first passage (passages are sorted by document)."""
+        return np.searchsorted(self.chunk_doc, np.arange(len(self.doc_ids)))
+
+    @cached_property
+    def ends(self) -> np.ndarray:
+        return np.append(self.starts[1:], len(self.chunk_doc))
 
 
 _FILTER_COLUMNS = (
@@ -263,19 +285,18 @@ def semantic(
     if not allowed.any():
         return []
     sims = m.vectors @ query_vector.astype(np.float32)
-    sims[~allowed[m.chunk_doc]] = -np.inf
-    best = np.full(len(m.doc_ids), -np.inf, dtype=np.float32)
-    np.maximum.at(best, m.chunk_doc, sims)
+    # Passages are stored grouped by document: one reduceat gives each document its best passage.
+    best = np.maximum.reduceat(sims, m.starts)
+    best[~allowed] = -np.inf
     take = min(k, int(np.isfinite(best).sum()))
     if take == 0:
         return []
     top = np.argpartition(-best, take - 1)[:take]
     top = top[np.argsort(-best[top], kind="stable")]
-    # the passage that gave each document its score
     out = []
-    for row in top:
-        chunk_rows = np.nonzero(m.chunk_doc == row)[0]
-        best_chunk = chunk_rows[int(np.argmax(sims[chunk_rows]))]
+    for row in top:  # the passage that gave each document its score
+        start, end = m.starts[row], m.ends[row]
+        best_chunk = start + int(np.argmax(sims[start:end]))
         out.append((int(m.doc_ids[row]), float(best[row]), int(m.chunk_ids[best_chunk])))
     return out
 
@@ -308,10 +329,15 @@ def _semantic_pg(
 ) -> list[tuple[int, float, int]]:
     dim = int(query_vector.shape[0])
     where = sql_conditions(filters, actor)
-    allowed = session.scalar(select(func.count()).select_from(SearchDoc).where(where)) or 0
+    visibility = (actor.sees_everything, tuple(sorted(actor.organisation_ids)))
+    allowed = _per_generation(
+        session,
+        ("allowed", filters, visibility),
+        lambda: session.scalar(select(func.count()).select_from(SearchDoc).where(where)) or 0,
+    )
     if not allowed:
         return []
-    total = session.scalar(select(func.count()).select_from(SearchDoc)) or 1
+    total = _corpus_stats(session)[0] or 1
     n_chunks = min(max(3 * k, 40), 1000)
     distance = _distance(query_vector)
     # With a selective filter an approximate index walk returns too few allowed rows; then an exact scan

@@ -18,7 +18,7 @@ from govlotse.config import settings
 from govlotse.core.actor import SYSTEM
 from govlotse.db import db, unit_of_work
 from govlotse.matching import engine, index, service
-from govlotse.matching.models import SearchDoc
+from govlotse.matching.models import EmbeddingCache, SearchDoc
 from govlotse.matching.sources import SearchSource
 
 ENTITY = "document"
@@ -65,6 +65,24 @@ def index_corpus(docs: list[dict[str, Any]], progress: Step | None = None) -> No
             step(len(batch))
 
 
+def _reuse_cached_vectors(sqlite_url: str) -> None:
+    """Copy the embedding cache of the embedded-mode store for this corpus (same texts, same vectors)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    path = make_url(sqlite_url).database
+    if not path or not Path(path).exists():
+        return
+    source = create_engine(sqlite_url)
+    try:
+        with source.connect() as conn, unit_of_work() as session:
+            present = set(session.scalars(select(EmbeddingCache.content_hash)))
+            rows = conn.execute(select(EmbeddingCache.model, EmbeddingCache.content_hash, EmbeddingCache.vector))
+            session.add_all(EmbeddingCache(model=m, content_hash=h, vector=v) for m, h, v in rows if h not in present)
+    finally:
+        source.dispose()
+
+
 def rank_corpus(
     corpus: Path,
     queries: Path,
@@ -83,6 +101,8 @@ def rank_corpus(
     db.configure(url)
     try:
         upgrade(url)
+        if database != "sqlite":
+            _reuse_cached_vectors(store_url(corpus, "sqlite"))
         docs = list(read_jsonl(corpus))
         index_corpus(docs, progress)
         position = {str(d["id"]): i + 1 for i, d in enumerate(docs)}

@@ -27,6 +27,7 @@ from govlotse.matching.sources import CERT_CODES, HOSTING_CODES, LISTERS, LOADER
 
 BATCH = 64  # records per transaction step in bulk work
 EMBED_BATCH = 32  # passages per call to the embedder
+MAX_TERM = 100  # length of search_terms.term
 
 Progress = Callable[[int], None]
 
@@ -78,18 +79,19 @@ def embed_passages(
 
 
 def _adjust_terms(session: Session, delta: Counter[str]) -> None:
-    """Add ``delta`` to the document frequency of each term (one statement per sign)."""
-    changes = {t: d for t, d in delta.items() if d}
+    """Add ``delta`` to the document frequency of each term (upserts in batches)."""
+    changes: Counter[str] = Counter()
+    for term, d in delta.items():
+        changes[term[:MAX_TERM]] += d  # one row per stored key, or PostgreSQL refuses the upsert
+    changes = Counter({t: d for t, d in changes.items() if d})
     if not changes:
         return
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    rows = [{"term": t[:100], "df": d} for t, d in sorted(changes.items())]
+    rows = [{"term": t, "df": d} for t, d in sorted(changes.items())]
     for start in range(0, len(rows), 500):
         stmt = insert(SearchTerm).values(rows[start : start + 500])
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["term"], set_={"df": SearchTerm.df + stmt.excluded.df}
-        )
+        stmt = stmt.on_conflict_do_update(index_elements=["term"], set_={"df": SearchTerm.df + stmt.excluded.df})
         session.execute(stmt)
     session.execute(delete(SearchTerm).where(SearchTerm.df <= 0))
 
@@ -290,9 +292,9 @@ def rebuild(
     for entity_type in entity_types or sorted(LOADERS):
         with unit_of_work() as session:
             ids = all_ids(session, entity_type)
-            stale = set(
-                session.scalars(select(SearchDoc.entity_id).where(SearchDoc.entity_type == entity_type))
-            ) - set(ids)
+            stale = set(session.scalars(select(SearchDoc.entity_id).where(SearchDoc.entity_type == entity_type))) - set(
+                ids
+            )
             if stale:
                 remove(session, entity_type, stale, report)
         step = progress(entity_type, len(ids)) if progress else None
@@ -301,9 +303,7 @@ def rebuild(
             with unit_of_work() as session:
                 refresh(session, entity_type, batch, embedder=embedder, report=report)
                 session.execute(
-                    delete(IndexQueue).where(
-                        IndexQueue.entity_type == entity_type, IndexQueue.entity_id.in_(batch)
-                    )
+                    delete(IndexQueue).where(IndexQueue.entity_type == entity_type, IndexQueue.entity_id.in_(batch))
                 )
             if step:
                 step(len(batch))
@@ -322,9 +322,7 @@ class IndexStatus:
 
 def status(session: Session) -> IndexStatus:
     """What is indexed, what is waiting, and with which model."""
-    docs = dict(
-        session.execute(select(SearchDoc.entity_type, func.count()).group_by(SearchDoc.entity_type)).all()
-    )
+    docs = dict(session.execute(select(SearchDoc.entity_type, func.count()).group_by(SearchDoc.entity_type)).all())
     records = {t: len(LISTERS[t](session)) for t in sorted(LISTERS)}
     models = dict(session.execute(select(SearchChunk.model, func.count()).group_by(SearchChunk.model)).all())
     return IndexStatus(

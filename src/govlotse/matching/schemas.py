@@ -19,9 +19,7 @@ class SearchParams(Schema):
     q: Annotated[str, StringConstraints(max_length=MAX_QUERY_CHARS * 6)] = Field(
         default="", description="What you are looking for, in any language"
     )
-    types: CodeList = Field(
-        default_factory=lambda: list(ENTITY_TYPES), description="solution, challenge, usecase"
-    )
+    types: CodeList = Field(default_factory=lambda: list(ENTITY_TYPES), description="solution, challenge, usecase")
     hosting: CodeList = Field(default_factory=list, description="Solutions offering at least one of these")
     certification: CodeList = Field(default_factory=list, description="Solutions holding all of these")
     maturity: CodeList = Field(default_factory=list)

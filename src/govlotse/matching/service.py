@@ -126,9 +126,7 @@ def prepare(session: Session, query: str, *, mode: str = "hybrid") -> Query:
     if len(terms) > LONG_QUERY_TERMS:  # a whole need as query: keep its most telling words
         terms = _telling_terms(session, query, terms)
     vector = embedder.embed_queries([query[:EMBED_CHARS]])[0] if mode != "lexical" else None
-    return Query(
-        text=query, terms=terms, vector=vector, model=embedder.name, lang=textmod.query_language(query)
-    )
+    return Query(text=query, terms=terms, vector=vector, model=embedder.name, lang=textmod.query_language(query))
 
 
 LONG_QUERY_TERMS = 30
@@ -142,9 +140,7 @@ def _telling_terms(session: Session, query: str, terms: list[str]) -> list[str]:
 
     counts = Counter(textmod.analyze(query))
     n_docs = session.scalar(select(func.count()).select_from(SearchDoc)) or 0
-    dfs = dict(
-        session.execute(select(SearchTerm.term, SearchTerm.df).where(SearchTerm.term.in_(terms))).all()
-    )
+    dfs = dict(session.execute(select(SearchTerm.term, SearchTerm.df).where(SearchTerm.term.in_(terms))).all())
     known = [t for t in terms if dfs.get(t)]
     known.sort(key=lambda t: -counts.get(t, 1) * engine.idf(n_docs, int(dfs[t])))
     return known[:LONG_QUERY_TERMS]
@@ -201,9 +197,7 @@ def search(
         fused = rank(session, actor, q, f, mode=mode, semantic_weight=semantic_weight)
         groups[entity_type] = explain(session, fused[:limit], terms=q.terms, query_vector=q.vector)
     notice = (
-        N_("Die Anfrage war sehr lang; gesucht wurde mit ihrem Anfang.")
-        if len(q.text) >= MAX_QUERY_CHARS
-        else None
+        N_("Die Anfrage war sehr lang; gesucht wurde mit ihrem Anfang.") if len(q.text) >= MAX_QUERY_CHARS else None
     )
     return Results(query=q.text, mode=mode, model=q.model, groups=groups, notice=notice)
 
@@ -222,9 +216,7 @@ def explain(
     docs = {d.id: d for d in session.scalars(select(SearchDoc).where(SearchDoc.id.in_(ids)))}
     chunks: dict[int, list[SearchChunk]] = {}
     for chunk in session.scalars(
-        select(SearchChunk)
-        .where(SearchChunk.doc_id.in_(ids))
-        .order_by(SearchChunk.doc_id, SearchChunk.chunk_no)
+        select(SearchChunk).where(SearchChunk.doc_id.in_(ids)).order_by(SearchChunk.doc_id, SearchChunk.chunk_no)
     ):
         chunks.setdefault(chunk.doc_id, []).append(chunk)
     wanted = set(terms)
@@ -247,9 +239,7 @@ def explain(
                 lexical=None if c.lexical is None else round(c.lexical, 4),
                 lexical_rank=c.lexical_rank,
                 semantic_share=round(c.parts.get("semantic", 0.0) / total, 3),
-                matched_terms=sorted(textmod.surface_matches(doc.body, doc_terms, doc.lang))[:20]
-                if doc_terms
-                else [],
+                matched_terms=sorted(textmod.surface_matches(doc.body, doc_terms, doc.lang))[:20] if doc_terms else [],
                 passage=passage,
                 highlights=highlights,
                 subtitle=subtitles.get(doc.id, ""),
@@ -264,9 +254,7 @@ def _subtitles(session: Session, docs: Sequence[SearchDoc]) -> dict[int, str]:
     from govlotse.organisations.models import Organisation
 
     org_ids = {d.org_id for d in docs if d.org_id}
-    names = dict(
-        session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))).all()
-    )
+    names = dict(session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))).all())
     usecase_ids = [d.entity_id for d in docs if d.entity_type == "usecase"]
     usecases = {
         uid: " · ".join(p for p in (org, country) if p)
@@ -276,9 +264,7 @@ def _subtitles(session: Session, docs: Sequence[SearchDoc]) -> dict[int, str]:
     }
     out: dict[int, str] = {}
     for d in docs:
-        out[d.id] = (
-            usecases.get(d.entity_id, "") if d.entity_type == "usecase" else names.get(d.org_id or 0, "")
-        )
+        out[d.id] = usecases.get(d.entity_id, "") if d.entity_type == "usecase" else names.get(d.org_id or 0, "")
     return out
 
 
@@ -344,9 +330,7 @@ def criteria_for(challenge: Challenge, doc: SearchDoc) -> list[Criterion]:
         )
     if doc.maturity:
         out.append(
-            Criterion(
-                "maturity", N_("Pilotfähig (mindestens pilotreif)"), doc.maturity in PILOT_READY, doc.maturity
-            )
+            Criterion("maturity", N_("Pilotfähig (mindestens pilotreif)"), doc.maturity in PILOT_READY, doc.maturity)
         )
     return out
 
@@ -378,15 +362,13 @@ def solutions_for_challenge(
     return hits
 
 
-def challenges_for_solution(
-    *, session: Session, actor: Actor, solution: Solution, limit: int = 10
-) -> list[Hit]:
+def challenges_for_solution(*, session: Session, actor: Actor, solution: Solution, limit: int = 10) -> list[Hit]:
     """Open needs a solution could serve (reverse matching), within what the actor may see."""
     query = "\n".join([solution.title, solution.description, " ".join(t.label_de for t in solution.tags)])
     filters = engine.Filters(entity_types=("challenge",), statuses=OPEN_CHALLENGE_STATES)
-    hits = search(
-        session=session, actor=actor, query=query, types=("challenge",), filters=filters, limit=limit
-    ).groups["challenge"]
+    hits = search(session=session, actor=actor, query=query, types=("challenge",), filters=filters, limit=limit).groups[
+        "challenge"
+    ]
     _attach(session, hits, lambda doc: [])
     return hits
 
@@ -400,9 +382,7 @@ def similar(
         exclude = frozenset({("challenge", exclude_challenge)}) if exclude_challenge else frozenset()
         filters = engine.Filters(entity_types=(entity_type,), exclude=exclude)
         groups.update(
-            search(
-                session=session, actor=actor, query=text, types=(entity_type,), filters=filters, limit=limit
-            ).groups
+            search(session=session, actor=actor, query=text, types=(entity_type,), filters=filters, limit=limit).groups
         )
     return groups
 

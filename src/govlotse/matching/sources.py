@@ -66,9 +66,7 @@ def enqueue(session: Session, entity_type: str, ids: Iterable[int]) -> None:
         return
     queued = set(
         session.scalars(
-            select(IndexQueue.entity_id).where(
-                IndexQueue.entity_type == entity_type, IndexQueue.entity_id.in_(wanted)
-            )
+            select(IndexQueue.entity_id).where(IndexQueue.entity_type == entity_type, IndexQueue.entity_id.in_(wanted))
         )
     )
     session.add_all(IndexQueue(entity_type=entity_type, entity_id=i) for i in sorted(wanted - queued))

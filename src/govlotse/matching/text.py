@@ -12,12 +12,12 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from functools import cache
+from functools import cache, lru_cache
 
 import snowballstemmer
 
 # Bump when the analysis changes: documents analysed with another version are re-analysed.
-ANALYZER_VERSION = "1"
+ANALYZER_VERSION = "2"
 
 WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
 SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=[A-ZÄÖÜ0-9„\"(])|\n{2,}|\n(?=[-•*]\s)")
@@ -55,6 +55,7 @@ ENGLISH_STOPWORDS = frozenset(
 
 # Linking elements between the parts of a German compound (Fugenelemente): Straße-n-schäden, Arbeit-s-amt.
 _LINKS = ("", "s", "es", "n", "en", "e", "er")
+MAX_TOKEN = 60
 MIN_PART = 4
 MIN_COMPOUND = 9
 # Endings that the lexicon knows as words but that are suffixes here ("automat-isch", "verständ-lich").
@@ -89,9 +90,7 @@ def detect_language(text: str) -> str:
     tokens = [w.lower() for w in words(text[:4000])]
     if not tokens:
         return "de"
-    german = sum(1 for t in tokens if t in GERMAN_STOPWORDS) + sum(
-        1 for t in tokens if any(c in t for c in "äöüß")
-    )
+    german = sum(1 for t in tokens if t in GERMAN_STOPWORDS) + sum(1 for t in tokens if any(c in t for c in "äöüß"))
     english = sum(1 for t in tokens if t in ENGLISH_STOPWORDS)
     return "en" if english > german else "de"
 
@@ -140,18 +139,23 @@ def analyze(text: str, lang: str | None = None, *, keep_stopwords: bool = False)
     """Index tokens for ``text``: folded Snowball stems, German compounds also as their parts."""
     lang = lang or detect_language(text)
     stop = GERMAN_STOPWORDS if lang == "de" else ENGLISH_STOPWORDS
-    stemmer = _stemmer(lang)
     out: list[str] = []
     for raw in words(text):
         lower = raw.lower()
         if (lower in stop and not keep_stopwords) or len(lower) < 2:
             continue
-        parts = split_compound(lower) if lang == "de" else ()
-        for piece in (lower, *parts):
-            token = fold(stemmer.stemWord(piece.replace("-", "").replace("'", "")))
-            if len(token) >= 2:
-                out.append(token)
+        out.extend(word_tokens(lower, lang))
     return out
+
+
+@lru_cache(maxsize=300_000)
+def word_tokens(word: str, lang: str) -> tuple[str, ...]:
+    """The tokens of one lower-case word (stem, and the stems of its compound parts); memoised."""
+    stemmer = _stemmer(lang)
+    parts = split_compound(word) if lang == "de" else ()
+    tokens = (fold(stemmer.stemWord(piece.replace("-", "").replace("'", ""))) for piece in (word, *parts))
+    # Longer "words" are URLs, hashes or identifiers: noise for ranking.
+    return tuple(t for t in tokens if 2 <= len(t) <= MAX_TOKEN)
 
 
 def query_terms(text: str, lang: str | None = None) -> list[str]:
@@ -186,7 +190,7 @@ def surface_matches(text: str, terms: Iterable[str], lang: str | None = None) ->
     """The words of ``text`` whose tokens are among ``terms`` (for highlighting)."""
     wanted = set(terms)
     lang = lang or detect_language(text)
-    return {raw for raw in set(words(text)) if wanted.intersection(analyze(raw, lang, keep_stopwords=True))}
+    return {raw for raw in set(words(text)) if len(raw) > 1 and wanted.intersection(word_tokens(raw.lower(), lang))}
 
 
 def sentences(text: str) -> list[str]:

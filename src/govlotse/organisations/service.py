@@ -46,9 +46,7 @@ def list_organisations(
 def get_organisation(*, session: Session, actor: Actor, organisation_id: int) -> Organisation:
     """One organisation the actor may see, or NotFound."""
     org = session.scalar(
-        select(Organisation)
-        .where(Organisation.id == organisation_id)
-        .options(selectinload(Organisation.tags))
+        select(Organisation).where(Organisation.id == organisation_id).options(selectinload(Organisation.tags))
     )
     if org is None:
         raise NotFound("organisation", organisation_id)

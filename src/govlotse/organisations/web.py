@@ -93,9 +93,7 @@ def _form_page(
 
 
 @router.get("/organisationen/{organisation_id}/bearbeiten", response_class=HTMLResponse)
-def edit_form(
-    request: Request, org: CurrentOrganisation, session: SessionDep, actor: LoggedInDep
-) -> HTMLResponse:
+def edit_form(request: Request, org: CurrentOrganisation, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
     require(actor, Action.update, org, name="organisation", ident=org.id)
     values = {name: getattr(org, name) for name in FORM_FIELDS}
     values.update(version=org.version, tags=[t.slug for t in org.tags])
@@ -116,9 +114,7 @@ def _prepare_for(org: Organisation) -> Callable[[dict[str, Any]], None]:
 
 
 @router.post("/organisationen/{organisation_id}/bearbeiten")
-async def update(
-    request: Request, org: CurrentOrganisation, session: SessionDep, actor: LoggedInDep
-) -> Response:
+async def update(request: Request, org: CurrentOrganisation, session: SessionDep, actor: LoggedInDep) -> Response:
     return await submit(
         request,
         schema=OrganisationUpdate,

@@ -24,9 +24,7 @@ CurrentSolution = Annotated[Solution, Depends(solution_from_path)]
 
 
 @router.get("", response_model=Page[SolutionRead])
-def list_solutions(
-    query: Annotated[SolutionFilter, Query()], session: SessionDep, actor: ActorDep
-) -> BaseModel:
+def list_solutions(query: Annotated[SolutionFilter, Query()], session: SessionDep, actor: ActorDep) -> BaseModel:
     """Solutions, paginated; filter by text, maturity, hosting, certification, language, tag."""
     items, total = service.list_solutions(session=session, actor=actor, filters=query)
     return page_of([SolutionRead.model_validate(i) for i in items], total, query)

@@ -86,15 +86,11 @@ class SolutionRead(RecordRead):
 class SolutionFilter(PageParams):
     """What a list can be narrowed and ordered by (API query and list page)."""
 
-    q: str | None = Field(
-        default=None, max_length=200, description="Text in title, description or company name"
-    )
+    q: str | None = Field(default=None, max_length=200, description="Text in title, description or company name")
     organisation_id: int | None = None
     maturity: Maturity | None = None
     hosting: HostingOption | None = None
     certification: Certification | None = None
     language: str | None = Field(default=None, pattern=r"^[a-z]{2}$")
     tag: str | None = Field(default=None, max_length=60)
-    sort: str | None = Field(
-        default=None, max_length=30, description="title, created_at, updated_at; - for descending"
-    )
+    sort: str | None = Field(default=None, max_length=30, description="title, created_at, updated_at; - for descending")

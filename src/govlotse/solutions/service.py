@@ -77,9 +77,7 @@ def create_solution(*, session: Session, actor: Actor, solution_in: SolutionCrea
     require(actor, Action.create, Solution, name="solution")
     org = session.get(Organisation, solution_in.organisation_id)
     if org is None or not may_own(actor, org, OWNER_KINDS):
-        raise Invalid.on(
-            "organisation_id", "Bitte ein Unternehmen wählen, für das Sie Lösungen pflegen dürfen."
-        )
+        raise Invalid.on("organisation_id", "Bitte ein Unternehmen wählen, für das Sie Lösungen pflegen dürfen.")
     if crud.by_external_id(session, Solution, solution_in.external_id):
         raise Conflict(f"solution {solution_in.external_id} exists already")
     solution = Solution(
@@ -92,9 +90,7 @@ def create_solution(*, session: Session, actor: Actor, solution_in: SolutionCrea
     return solution
 
 
-def update_solution(
-    *, session: Session, actor: Actor, solution: Solution, solution_in: SolutionUpdate
-) -> Solution:
+def update_solution(*, session: Session, actor: Actor, solution: Solution, solution_in: SolutionUpdate) -> Solution:
     """Edit an offering (its organisation's members, or the unit)."""
     require(actor, Action.update, solution, name="solution", ident=solution.id)
     crud.check_version(solution, solution_in.version, name="solution")

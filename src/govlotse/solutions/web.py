@@ -112,17 +112,13 @@ def detail(request: Request, solution: CurrentSolution, session: SessionDep, act
             "section": "solutions",
             "s": solution,
             "may_edit": can(actor, Action.update, solution),
-            "fitting": matching.challenges_for_solution(
-                session=session, actor=actor, solution=solution, limit=8
-            ),
+            "fitting": matching.challenges_for_solution(session=session, actor=actor, solution=solution, limit=8),
         },
     )
 
 
 @router.get("/loesungen/{solution_id}/bearbeiten", response_class=HTMLResponse)
-def edit_form(
-    request: Request, solution: CurrentSolution, session: SessionDep, actor: LoggedInDep
-) -> HTMLResponse:
+def edit_form(request: Request, solution: CurrentSolution, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
     require(actor, Action.update, solution, name="solution", ident=solution.id)
     values = {name: getattr(solution, name) for name in FORM_FIELDS}
     values.update(version=solution.version, tags=[t.slug for t in solution.tags])
@@ -130,15 +126,11 @@ def edit_form(
 
 
 @router.post("/loesungen/{solution_id}/bearbeiten")
-async def update(
-    request: Request, solution: CurrentSolution, session: SessionDep, actor: LoggedInDep
-) -> Response:
+async def update(request: Request, solution: CurrentSolution, session: SessionDep, actor: LoggedInDep) -> Response:
     return await submit(
         request,
         schema=SolutionUpdate,
-        save=lambda s_in: service.update_solution(
-            session=session, actor=actor, solution=solution, solution_in=s_in
-        ),
+        save=lambda s_in: service.update_solution(session=session, actor=actor, solution=solution, solution_in=s_in),
         redirect_to=lambda s: f"/loesungen/{s.id}?flash=saved",
         rerender=lambda values, errors, status: _form_page(
             request, session, actor, values=values, errors=errors, solution=solution, status_code=status

@@ -14,8 +14,6 @@ router = APIRouter(prefix="/tags", tags=["taxonomy"])
 
 
 @router.get("", response_model=list[TagRead])
-def list_tags(
-    session: SessionDep, kind: Literal["capability", "sector", "technology"] | None = None
-) -> object:
+def list_tags(session: SessionDep, kind: Literal["capability", "sector", "technology"] | None = None) -> object:
     """All tags (capabilities, sectors, technologies)."""
     return service.list_tags(session=session, kind=kind)

@@ -59,7 +59,5 @@ def upsert(*, session: Session, actor: Actor, tag_in: TagCreate) -> Tag:
         for key, value in after.items():
             setattr(tag, key, value)
         session.flush()
-        audit.record(
-            session, actor=actor, action="tag.update", entity_type="tag", entity_id=tag.id, data=diff
-        )
+        audit.record(session, actor=actor, action="tag.update", entity_type="tag", entity_id=tag.id, data=diff)
     return tag

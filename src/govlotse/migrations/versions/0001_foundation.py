@@ -334,9 +334,7 @@ def upgrade() -> None:
         "usecase_tags",
         sa.Column("usecase_id", sa.Integer(), nullable=False),
         sa.Column("tag_id", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["tag_id"], ["tags.id"], name=op.f("fk_usecase_tags_tag_id_tags"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["tag_id"], ["tags.id"], name=op.f("fk_usecase_tags_tag_id_tags"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
             ["usecase_id"],
             ["usecases.id"],
@@ -370,9 +368,7 @@ def upgrade() -> None:
             name=op.f("fk_solution_tags_solution_id_solutions"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["tag_id"], ["tags.id"], name=op.f("fk_solution_tags_tag_id_tags"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["tag_id"], ["tags.id"], name=op.f("fk_solution_tags_tag_id_tags"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("solution_id", "tag_id", name=op.f("pk_solution_tags")),
     )
 

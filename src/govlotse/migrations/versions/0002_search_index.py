@@ -104,8 +104,7 @@ def upgrade() -> None:
     )
     if postgres:
         op.execute(
-            "ALTER TABLE search_docs ADD COLUMN tsv tsvector "
-            "GENERATED ALWAYS AS (to_tsvector('simple', tokens)) STORED"
+            "ALTER TABLE search_docs ADD COLUMN tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', tokens)) STORED"
         )
         op.execute("CREATE INDEX ix_search_docs_tsv ON search_docs USING gin (tsv)")
     else:
