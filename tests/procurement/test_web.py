@@ -153,3 +153,9 @@ def test_admin_uploads_a_rule_set_and_a_bad_one_is_refused(client: TestClient, s
     )
     assert good.status_code == 303
     assert "<strong>2026-12-01</strong>" in client.get("/vergabe/regeln").text
+
+
+def test_evb_it_in_the_advisor_page(client: TestClient, session: Session) -> None:
+    login(client, make_user(session, role="agency", org=make_org(session)))
+    page = client.get("/vergabe", params={"evb": "custom_development"})
+    assert "EVB-IT Erstellung" in page.text and 'value="custom_development" selected' in page.text

@@ -77,6 +77,9 @@ def advisor_page(request: Request, session: SessionDep, actor: LoggedInDep, lang
                 result, _ = service.advise(session=session, actor=actor, advice_in=advice_in)
             except NoApplicableRule:
                 errors = {"start_date": "Für dieses Datum enthält das Regelwerk keinen Schwellenwert."}
+    rule_set = service.active_rule_set(session)
+    services = compliance.evb_it_services(rule_set)
+    evb = compliance.evb_it(rule_set, params["evb"]) if params.get("evb") in services else None
     return render(
         request,
         "procurement/advisor.html",
@@ -85,7 +88,8 @@ def advisor_page(request: Request, session: SessionDep, actor: LoggedInDep, lang
             "values": values,
             "errors": errors,
             "result": result,
-            "evb_services": compliance.evb_it_services(service.active_rule_set(session)),
+            "evb_services": services,
+            "evb": evb,
         },
         status_code=422 if errors else 200,
     )
