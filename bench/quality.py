@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import SHARED, database, write
+from common import RESULTS, SHARED, database, write
 
 REFERENCE_BM25 = {"yc": 0.248, "usai": 0.202, "mdk": 0.419, "judged_de": 0.022}
 CORPUS_OF = {"judged_de": "yc"}
@@ -82,6 +82,15 @@ def main() -> None:
                 }
                 print(json.dumps(row), file=sys.stderr, flush=True)
                 results.append(row)
+    # Runs for one backend or corpus keep the other figures of earlier runs.
+    previous = (
+        json.loads((RESULTS / "quality.json").read_text()).get("results", [])
+        if (RESULTS / "quality.json").exists()
+        else []
+    )
+    fresh = {(r["backend"], r["corpus"], r["mode"]) for r in results}
+    results = [r for r in previous if (r["backend"], r["corpus"], r["mode"]) not in fresh] + results
+    results.sort(key=lambda r: (r["backend"], list(REFERENCE_BM25).index(r["corpus"]), r["mode"]))
     write("quality", {"results": results, "reference_bm25_ndcg@10": REFERENCE_BM25})
     lines = ["| backend | corpus | mode | ndcg@10 | recall@50 | × BM25 ref |", "|---|---|---|---|---|---|"]
     lines += [

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from govlotse.config import settings
 from govlotse.core.actor import SYSTEM, Role
+from govlotse.core.cli import audit_app
 from govlotse.db import db, unit_of_work
 from govlotse.errors import AppError, Invalid
 from govlotse.matching.cli import eval_app, index_app
@@ -33,6 +34,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval")
 app.add_typer(procurement_app, name="procurement")
+app.add_typer(audit_app, name="audit")
 
 console = Console()
 err = Console(stderr=True)

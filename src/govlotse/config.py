@@ -23,6 +23,11 @@ class Settings(BaseSettings):
         default="dev-insecure-change-me",
         description="Secret for signing tokens. Must be set to a long random value in production.",
     )
+    audit_key: str = Field(
+        default="",
+        description="Key of the audit log's hash chain (defaults to the secret key). Keep it stable: "
+        "entries written with another key do not verify.",
+    )
     session_days: int = Field(default=14, ge=1, le=365, description="Lifetime of a login session in days.")
     session_cookie: str = Field(default="govlotse_session", description="Name of the session cookie.")
     secure_cookies: bool = Field(default=False, description="Send cookies only over HTTPS (set behind TLS).")

@@ -2,7 +2,7 @@
 
 from govlotse.accounts.models import LoginSession, Membership, User
 from govlotse.challenges.models import Challenge
-from govlotse.core.audit import AuditEvent
+from govlotse.core.audit import AuditEvent, AuditHead
 from govlotse.core.models import Base
 from govlotse.knowledge.models import UseCase
 from govlotse.matching.models import (
@@ -21,6 +21,7 @@ from govlotse.taxonomy.models import Tag
 __all__ = [
     "AdviceRecord",
     "AuditEvent",
+    "AuditHead",
     "Base",
     "Challenge",
     "EmbeddingCache",

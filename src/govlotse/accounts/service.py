@@ -72,7 +72,7 @@ def create_user(*, session: Session, actor: Actor, user_in: UserCreate) -> User:
         action="user.create",
         entity_type="user",
         entity_id=user.id,
-        data={"email": email, "role": user_in.role, "organisation_ids": user_in.organisation_ids},
+        data={"role": user_in.role, "organisation_ids": user_in.organisation_ids},  # no personal data here
     )
     return user
 
