@@ -23,19 +23,25 @@ from govlotse import __version__
 from govlotse.accounts import api as accounts_api
 from govlotse.accounts import web as accounts_web
 from govlotse.challenges import api as challenges_api
+from govlotse.challenges import quality_web as challenges_quality_web
 from govlotse.challenges import web as challenges_web
 from govlotse.config import settings
 from govlotse.core.security import new_token
 from govlotse.core.validation import translate_errors
-from govlotse.errors import AppError, Conflict, Invalid, NotFound, Unauthorized
+from govlotse.errors import AppError, Conflict, IllegalTransition, Invalid, NotFound, Unauthorized
+from govlotse.exploration import api as exploration_api
+from govlotse.exploration import web as exploration_web
 from govlotse.i18n import LANGUAGES, negotiate, translate
 from govlotse.knowledge import api as knowledge_api
+from govlotse.knowledge import articles_api
 from govlotse.knowledge import web as knowledge_web
 from govlotse.matching import api as matching_api
 from govlotse.matching import web as matching_web
 from govlotse.matching import worker
 from govlotse.organisations import api as organisations_api
 from govlotse.organisations import web as organisations_web
+from govlotse.pipeline import api as pipeline_api
+from govlotse.pipeline import web as pipeline_web
 from govlotse.procurement import api as procurement_api
 from govlotse.procurement import rules as procurement_rules
 from govlotse.procurement import web as procurement_web
@@ -132,6 +138,13 @@ def _render_app_error(request: Request, exc: AppError) -> Response:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/anmelden?next={quote(target)}", status_code=303)
     title, text = PAGE_TEXT.get(exc.status_code, PAGE_TEXT[422])
+    if isinstance(exc, IllegalTransition):
+        return render(
+            request,
+            "error.html",
+            {"status": 409, "title": translate("Schritt nicht möglich", lang), "detail": exc.message(lang)},
+            status_code=409,
+        )
     if isinstance(exc, Conflict | Invalid) or exc.status_code == 403:
         text = exc.detail if not isinstance(exc, Invalid) else "; ".join(e["msg"] for e in exc.payload(lang)["detail"])
     return _error_page(request, exc.status_code, title, text)
@@ -178,6 +191,9 @@ def create_app(*, background_indexing: bool = True) -> FastAPI:
         taxonomy_api,
         matching_api,
         procurement_api,
+        exploration_api,
+        pipeline_api,
+        articles_api,
     ):
         app.include_router(module.router, prefix="/api")
     # matching_web first: /bedarfe/aehnliche must win over /bedarfe/{challenge_id}
@@ -186,6 +202,9 @@ def create_app(*, background_indexing: bool = True) -> FastAPI:
         matching_web,
         procurement_web,
         accounts_web,
+        challenges_quality_web,
+        exploration_web,
+        pipeline_web,
         challenges_web,
         solutions_web,
         organisations_web,

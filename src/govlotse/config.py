@@ -28,6 +28,8 @@ class Settings(BaseSettings):
         description="Key of the audit log's hash chain (defaults to the secret key). Keep it stable: "
         "entries written with another key do not verify.",
     )
+    pilot_max_months: int = Field(default=24, ge=1, le=60, description="Longest pilot the unit agrees to.")
+    pilot_stall_days: int = Field(default=30, ge=1, le=365, description="A pilot without update this long is stalled.")
     session_days: int = Field(default=14, ge=1, le=365, description="Lifetime of a login session in days.")
     session_cookie: str = Field(default="govlotse_session", description="Name of the session cookie.")
     secure_cookies: bool = Field(default=False, description="Send cookies only over HTTPS (set behind TLS).")

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from govlotse.i18n import N_
+
 
 @dataclass
 class FieldError:
@@ -100,14 +102,63 @@ class Invalid(AppError):
 
 
 class IllegalTransition(AppError):
-    """A state change the transition table does not allow."""
+    """A state change the transition table does not allow: names from, to and why.
 
-    def __init__(self, *, entity: str, from_state: str, to_state: str, reason: str) -> None:
+    ``entity`` is a label group of :mod:`govlotse.web.labels` (``challenge_status``, ``stage``, ...),
+    so that states are shown as people know them; ``reason`` is a German source string.
+    """
+
+    ENTITY_NAMES = {
+        "challenge": N_("Bedarf"),
+        "case": N_("Fall"),
+        "exploration_run": N_("Markterkundung"),
+        "article": N_("Artikel"),
+    }
+    STATE_LABELS = {
+        "challenge": "challenge_status",
+        "case": "stage",
+        "exploration_run": "run_status",
+        "article": "article_status",
+    }
+
+    def __init__(self, *, entity: str, from_state: str, to_state: str, reason: str, **params: Any) -> None:
         super().__init__(
             detail=f"{entity}: {from_state} → {to_state} is not allowed: {reason}",
             status_code=409,
             code="illegal_transition",
         )
-        self.from_state = from_state
-        self.to_state = to_state
+        self.entity = entity
+        self.from_state = str(from_state)
+        self.to_state = str(to_state)
         self.reason = reason
+        self.params = params
+
+    def message(self, lang: str = "de") -> str:
+        from govlotse.i18n import translate
+        from govlotse.web.labels import label
+
+        group = self.STATE_LABELS.get(self.entity, "")
+
+        def state(value: str) -> str:
+            shown = label(group, value, lang)
+            return translate(shown, lang) if shown == value else shown
+
+        return translate(
+            "{entity}: Der Schritt von „{from_state}“ zu „{to_state}“ ist nicht möglich: {reason}",
+            lang,
+            entity=translate(self.ENTITY_NAMES.get(self.entity, self.entity), lang),
+            from_state=state(self.from_state),
+            to_state=state(self.to_state),
+            reason=translate(self.reason, lang, **self.params),
+        )
+
+    def payload(self, lang: str = "de") -> dict[str, Any]:
+        from govlotse.i18n import translate
+
+        return {
+            "error": self.code,
+            "detail": self.message(lang),
+            "from": self.from_state,
+            "to": self.to_state,
+            "reason": translate(self.reason, lang, **self.params),
+        }

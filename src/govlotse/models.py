@@ -4,7 +4,8 @@ from govlotse.accounts.models import LoginSession, Membership, User
 from govlotse.challenges.models import Challenge
 from govlotse.core.audit import AuditEvent, AuditHead
 from govlotse.core.models import Base
-from govlotse.knowledge.models import UseCase
+from govlotse.exploration.models import Candidate, ExplorationRun
+from govlotse.knowledge.models import Article, UseCase
 from govlotse.matching.models import (
     EmbeddingCache,
     IndexQueue,
@@ -14,22 +15,34 @@ from govlotse.matching.models import (
     SearchTerm,
 )
 from govlotse.organisations.models import Organisation
+from govlotse.pipeline.models import Case, CaseTransition, Decision, Kpi, Milestone, Pilot, PitchCriterion, Score
 from govlotse.procurement.models import AdviceRecord, RuleSetVersion
 from govlotse.solutions.models import Solution
 from govlotse.taxonomy.models import Tag
 
 __all__ = [
     "AdviceRecord",
+    "Article",
     "AuditEvent",
     "AuditHead",
     "Base",
+    "Candidate",
+    "Case",
+    "CaseTransition",
     "Challenge",
+    "Decision",
     "EmbeddingCache",
+    "ExplorationRun",
     "IndexQueue",
+    "Kpi",
     "LoginSession",
     "Membership",
+    "Milestone",
     "Organisation",
+    "Pilot",
+    "PitchCriterion",
     "RuleSetVersion",
+    "Score",
     "SearchChunk",
     "SearchDoc",
     "SearchMeta",

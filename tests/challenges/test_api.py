@@ -154,7 +154,9 @@ def test_transitions_follow_the_table(client: TestClient, agency, session: Sessi
     assert declined.status_code == 422 and declined.json()["detail"][0]["field"] == "status_reason"
     illegal = client.post(f"/api/challenges/{challenge.id}/transition", json={"to": "closed", "version": 1})
     assert illegal.status_code == 409
-    assert "submitted → closed" in illegal.json()["detail"]
+    body = illegal.json()
+    assert body["error"] == "illegal_transition" and (body["from"], body["to"]) == ("submitted", "closed")
+    assert "„Eingereicht“ zu „Abgeschlossen“" in body["detail"] and body["reason"]
     ok = client.post(
         f"/api/challenges/{challenge.id}/transition",
         json={"to": "declined", "reason": "Doppelt gemeldet", "version": 1},
@@ -167,4 +169,4 @@ def test_agency_cannot_accept_its_own_need(agency_client: TestClient, agency, se
     challenge = make_challenge(session, org=agency)
     response = agency_client.post(f"/api/challenges/{challenge.id}/transition", json={"to": "accepted", "version": 1})
     assert response.status_code == 409
-    assert "unit" in response.json()["detail"]
+    assert "Lotsenstelle" in response.json()["detail"]

@@ -54,3 +54,19 @@ def test_markup_is_removed_before_indexing() -> None:
 def test_overlong_tokens_are_dropped() -> None:
     url = "https://example.org/" + "a" * 150
     assert all(len(t) <= text.MAX_TOKEN for t in text.analyze(f"Siehe {url} und {'x' * 120}", "de"))
+
+
+def test_threads_do_not_share_a_stemmer() -> None:
+    # Snowball stemmers keep state while stemming; requests and the indexing worker run in parallel threads.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first, second = pool.map(lambda _: id(text._stemmer("de")), range(2), timeout=10)
+    mine = text._stemmer("de")
+    assert mine is text._stemmer("de")  # kept per thread
+    assert len({id(mine), first, second}) >= 2
+    words = [f"Straßenschäden{i}" for i in range(2000)] + ["Wohngeldanträge", "Bearbeitungszeiten"] * 500
+    expected = [text._stemmer("de").stemWord(w) for w in words]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: [text._stemmer("de").stemWord(w) for w in words], range(4)))
+    assert all(r == expected for r in results)

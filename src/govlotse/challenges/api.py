@@ -7,12 +7,19 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from govlotse.challenges import service
+from govlotse.challenges import quality, service
 from govlotse.challenges.models import Challenge, ChallengeStatus
-from govlotse.challenges.schemas import ChallengeCreate, ChallengeFilter, ChallengeRead, ChallengeUpdate
+from govlotse.challenges.schemas import (
+    ChallengeCheckIn,
+    ChallengeCreate,
+    ChallengeFilter,
+    ChallengeRead,
+    ChallengeUpdate,
+    FindingRead,
+)
 from govlotse.core.pagination import Page, page_of
 from govlotse.core.schemas import Schema
-from govlotse.deps import ActorDep, SessionDep
+from govlotse.deps import ActorDep, LangDep, SessionDep
 
 router = APIRouter(prefix="/challenges", tags=["challenges"])
 
@@ -35,6 +42,18 @@ def list_challenges(query: Annotated[ChallengeFilter, Query()], session: Session
     """Challenges you may see, paginated, filtered and sorted."""
     items, total = service.list_challenges(session=session, actor=actor, filters=query)
     return page_of([ChallengeRead.model_validate(i) for i in items], total, query)
+
+
+# Declared before the /{challenge_id} routes so that "check" is never read as an id.
+@router.post("/check", response_model=list[FindingRead])
+def check_challenge(body: ChallengeCheckIn, lang: LangDep) -> list[FindingRead]:
+    """Brief-quality check of a draft need (nothing is stored): advice on a thin problem statement, an
+    outcome that cannot be measured, a missing budget range, and a product or vendor named instead of a
+    problem. Warnings only; an empty list means nothing to improve. Texts follow `Accept-Language` / `lang`."""
+    findings = quality.check(
+        body.title, body.problem, body.desired_outcome, body.budget_min, body.budget_max, lang=lang
+    )
+    return [FindingRead(code=f.code, field=f.field, message=f.message, hint=f.hint) for f in findings]
 
 
 @router.get("/{challenge_id}", response_model=ChallengeRead)

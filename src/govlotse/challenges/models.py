@@ -19,6 +19,7 @@ class ChallengeStatus(StrEnum):
     accepted = "accepted"  # angenommen: the unit works on it
     declined = "declined"  # abgelehnt, with a reason
     closed = "closed"  # abgeschlossen
+    merged = "merged"  # zusammengeführt: a duplicate, continued in another need (merged_into_id)
 
 
 class Visibility(StrEnum):
@@ -63,6 +64,7 @@ class Challenge(Timestamped, Provenance, Base):
     status: Mapped[str] = mapped_column(String(20), default=ChallengeStatus.submitted, index=True)
     visibility: Mapped[str] = mapped_column(String(20), default=Visibility.internal, index=True)
     status_reason: Mapped[str] = mapped_column(Text, default="")
+    merged_into_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     organisation: Mapped[Organisation] = relationship(lazy="raise")
     tags: Mapped[list[Tag]] = relationship(secondary=challenge_tags, lazy="raise", order_by=Tag.slug)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from govlotse.challenges.models import ChallengeStatus, HostingRequirement, Visibility
 from govlotse.core.pagination import PageParams
@@ -16,6 +16,7 @@ from govlotse.core.schemas import (
     ReadSchema,
     RecordRead,
     RequiredText,
+    Schema,
     TagList,
     TagSlugs,
     Title,
@@ -151,3 +152,24 @@ class ChallengeFilter(PageParams):
         max_length=30,
         description="created_at, updated_at, title, budget_max, desired_start; - for descending",
     )
+
+
+class ChallengeCheckIn(Schema):
+    """A draft need for the brief-quality check: the fields of the need form (all optional; others ignored)."""
+
+    model_config = ConfigDict(extra="ignore")  # the whole draft may be sent, e.g. the body of POST /challenges
+
+    title: LongText = ""
+    problem: LongText = ""
+    desired_outcome: LongText = ""
+    budget_min: Budget = None
+    budget_max: Budget = None
+
+
+class FindingRead(BaseModel):
+    """One piece of advice on a need's description (a warning, never a refusal)."""
+
+    code: str = Field(description="Stable rule code, e.g. problem_thin, outcome_not_measurable, product_named")
+    field: str = Field(description="The form field concerned (title, problem, desired_outcome, budget_min, …)")
+    message: str = Field(description="What is missing or wrong, in the requested language")
+    hint: str = Field(description="How to improve it, in the requested language")

@@ -16,6 +16,7 @@ from govlotse.core.pagination import paginate
 from govlotse.core.schemas import apply_sort
 from govlotse.core.validation import CUSTOM
 from govlotse.errors import Conflict, IllegalTransition, Invalid, NotFound
+from govlotse.i18n import N_
 from govlotse.matching import sources as search_index
 from govlotse.organisations.models import Organisation, OrganisationKind
 from govlotse.policy import PUBLIC_CHALLENGE_STATUSES, Action, can, challenge_filter, may_own, require
@@ -181,7 +182,7 @@ def transition(
             entity="challenge",
             from_state=current,
             to_state=to,
-            reason="no such step in the challenge workflow",
+            reason=N_("Diesen Schritt gibt es im Ablauf eines Bedarfs nicht."),
         )
     roles, reason_required = rule
     if not (actor.sees_everything or actor.role in roles):
@@ -189,7 +190,7 @@ def transition(
             entity="challenge",
             from_state=current,
             to_state=to,
-            reason="only the venture-client unit may take this step",
+            reason=N_("Diesen Schritt geht nur die Lotsenstelle."),
         )
     if reason_required and not reason.strip():
         raise Invalid.on("status_reason", "Bitte eine Begründung angeben.")
@@ -205,6 +206,101 @@ def transition(
         entity_id=challenge.id,
         data={"from": current, "to": to, "reason": reason.strip()},
     )
+
+
+MERGEABLE = (ChallengeStatus.submitted, ChallengeStatus.accepted)
+
+
+def merge_targets(*, session: Session, actor: Actor, challenge: Challenge) -> list[Challenge]:
+    """Needs this one may be merged into (the unit only; also across agencies)."""
+    if not actor.sees_everything or challenge.status not in MERGEABLE:
+        return []
+    stmt = (
+        select(Challenge)
+        .where(Challenge.id != challenge.id, Challenge.status.in_(MERGEABLE))
+        .options(selectinload(Challenge.organisation))
+        .order_by(Challenge.title)
+    )
+    return list(session.scalars(stmt))
+
+
+def merge(
+    *,
+    session: Session,
+    actor: Actor,
+    challenge: Challenge,
+    into_id: int | None,
+    reason: str = "",
+    version: int | None = None,
+) -> Challenge:
+    """Merge a duplicate need into another (also of another agency).
+
+    The duplicate keeps its text, history and cases; it gets the status *merged* with a link to the
+    need the work continues in. Its agency sees where it went and why.
+    """
+    if not actor.sees_everything:
+        raise IllegalTransition(
+            entity="challenge",
+            from_state=challenge.status,
+            to_state=ChallengeStatus.merged,
+            reason=N_("Bedarfe führt nur die Lotsenstelle zusammen."),
+        )
+    if version is not None:
+        crud.check_version(challenge, version, name="challenge")
+    if challenge.status not in MERGEABLE:
+        raise IllegalTransition(
+            entity="challenge",
+            from_state=challenge.status,
+            to_state=ChallengeStatus.merged,
+            reason=N_("Nur eingereichte oder angenommene Bedarfe können zusammengeführt werden."),
+        )
+    target = session.scalar(select(Challenge).where(Challenge.id == into_id).options(*_load())) if into_id else None
+    if target is None:
+        raise Invalid.on("merged_into_id", "Bitte den Bedarf wählen, in den zusammengeführt wird.")
+    if target.id == challenge.id:
+        raise Invalid.on("merged_into_id", "Ein Bedarf kann nicht mit sich selbst zusammengeführt werden.")
+    if target.status not in MERGEABLE:
+        raise Invalid.on(
+            "merged_into_id",
+            "In diesen Bedarf kann nicht zusammengeführt werden (Status: {status}).",
+            status=target.status,
+        )
+    before = challenge.status
+    challenge.status = ChallengeStatus.merged
+    challenge.merged_into_id = target.id
+    challenge.status_reason = reason.strip()
+    session.flush()
+    search_index.enqueue(session, "challenge", [challenge.id])
+    audit.record(
+        session,
+        actor=actor,
+        action="challenge.merge",
+        entity_type="challenge",
+        entity_id=challenge.id,
+        data={"from": before, "to": ChallengeStatus.merged, "into": target.id, "reason": reason.strip()},
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="challenge.merged_in",
+        entity_type="challenge",
+        entity_id=target.id,
+        data={"duplicate": challenge.id, "reason": reason.strip()},
+    )
+    return challenge
+
+
+def merged_into(*, session: Session, challenge: Challenge) -> Challenge | None:
+    """Where a merged need continues (shown to its agency even if it cannot open that need)."""
+    if challenge.merged_into_id is None:
+        return None
+    return session.scalar(select(Challenge).where(Challenge.id == challenge.merged_into_id).options(*_load()))
+
+
+def merged_from(*, session: Session, challenge: Challenge) -> list[Challenge]:
+    """The duplicates merged into this need, with their agencies."""
+    stmt = select(Challenge).where(Challenge.merged_into_id == challenge.id).options(*_load()).order_by(Challenge.id)
+    return list(session.scalars(stmt))
 
 
 def _challenge_text(c: Challenge) -> str:

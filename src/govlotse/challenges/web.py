@@ -8,19 +8,22 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from govlotse.challenges import service
+from govlotse.challenges import quality, service
 from govlotse.challenges.api import CurrentChallenge
 from govlotse.challenges.models import Challenge, ChallengeStatus
 from govlotse.challenges.schemas import ChallengeCreate, ChallengeFilter, ChallengeUpdate
 from govlotse.core.actor import Actor
 from govlotse.core.pagination import page_of
 from govlotse.deps import ActorDep, LangDep, LoggedInDep, SessionDep
-from govlotse.errors import Invalid
+from govlotse.errors import Conflict, IllegalTransition, Invalid
+from govlotse.exploration import service as exploration
+from govlotse.i18n import N_, translate
 from govlotse.matching import service as matching
+from govlotse.pipeline import service as pipeline
 from govlotse.policy import Action, can, require
 from govlotse.procurement import service as procurement
 from govlotse.taxonomy import service as taxonomy
-from govlotse.web.forms import default_owner, from_invalid, read_form, submit
+from govlotse.web.forms import default_owner, from_invalid, read_form, savepoint, submit
 from govlotse.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -84,6 +87,8 @@ def _form_page(
             "challenge": challenge,
             "agencies": service.agencies_for(session=session, actor=actor),
             "tags": taxonomy.list_tags(session=session),
+            # the brief-quality panel, from the values shown (works without JavaScript)
+            "quality": quality.check_form(values, lang=getattr(request.state, "lang", "de")),
         },
         status_code=status_code,
     )
@@ -129,6 +134,14 @@ def _detail_context(session: Session, actor: Actor, challenge: Challenge, *, str
         "transitions": service.allowed_transitions(actor=actor, challenge=challenge),
         "errors": {},
         "strict": strict,
+        "merged_into": service.merged_into(session=session, challenge=challenge),
+        "merged_from": service.merged_from(session=session, challenge=challenge)
+        if may_edit or actor.sees_everything
+        else [],
+        "merge_targets": service.merge_targets(session=session, actor=actor, challenge=challenge),
+        "runs": exploration.runs_for(session=session, actor=actor, challenge=challenge),
+        "may_explore": actor.sees_everything and challenge.status == ChallengeStatus.accepted,
+        "cases": pipeline.cases_for(session=session, actor=actor, challenge=challenge),
     }
     # Candidate solutions are working material of the owning agency and the unit, not of competitors.
     if may_edit or actor.sees_everything:
@@ -224,3 +237,43 @@ async def change_status(
         context.update(errors=from_invalid(exc, data, lang).errors, reason=data.get("reason", ""))
         return render(request, "challenges/detail.html", context, status_code=422)
     return RedirectResponse(f"/bedarfe/{challenge.id}?flash=status_changed", status_code=303)
+
+
+@router.post("/bedarfe/{challenge_id}/zusammenfuehren")
+async def merge(
+    request: Request, challenge: CurrentChallenge, session: SessionDep, actor: LoggedInDep, lang: LangDep
+) -> Response:
+    """Triage: merge a duplicate need into another one (also of another agency); the history stays."""
+    data = await read_form(request)
+    try:
+        into = int(data.get("merged_into_id") or 0) or None
+    except ValueError:
+        into = None
+    try:
+        savepoint(
+            session,
+            lambda: service.merge(
+                session=session,
+                actor=actor,
+                challenge=challenge,
+                into_id=into,
+                reason=data.get("merge_reason", ""),
+                version=int(data.get("version") or 0) or None,
+            ),
+        )
+    except Invalid as exc:
+        context = _detail_context(session, actor, challenge)
+        context.update(errors=from_invalid(exc, data, lang).errors, merge_values=data)
+        return render(request, "challenges/detail.html", context, status_code=422)
+    except (Conflict, IllegalTransition) as exc:
+        context = _detail_context(session, actor, challenge)
+        message = exc.message(lang) if isinstance(exc, IllegalTransition) else translate(STALE_NEED, lang)
+        context.update(errors={"__merge": message}, merge_values=data)
+        return render(request, "challenges/detail.html", context, status_code=409)
+    return RedirectResponse(f"/bedarfe/{challenge.id}?flash=merged", status_code=303)
+
+
+STALE_NEED = N_(
+    "Jemand anderes hat diesen Bedarf inzwischen geändert. Unten steht der aktuelle Stand; "
+    "Ihre Eingaben sind erhalten – bitte prüfen und erneut senden."
+)

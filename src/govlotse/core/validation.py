@@ -90,7 +90,8 @@ def _show(value: Any) -> Any:
 
 def field_name(loc: Sequence[str | int]) -> str:
     parts = list(loc)
-    if parts and parts[0] in _LOC_PREFIXES:
+    # FastAPI puts where a value came from first ("body", "title"); a form field may itself be called "body".
+    if len(parts) > 1 and parts[0] in _LOC_PREFIXES:
         parts = parts[1:]
     return ".".join(str(p) for p in parts) or "__root__"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from govlotse.core.models import Base, Provenance, Timestamped
@@ -30,3 +30,42 @@ class UseCase(Timestamped, Provenance, Base):
     source_url: Mapped[str | None] = mapped_column(String(500))
 
     tags: Mapped[list[Tag]] = relationship(secondary=usecase_tags, lazy="raise", order_by=Tag.slug)
+
+
+class ArticleStatus:
+    draft = "draft"
+    published = "published"
+
+
+def author_name_of(label: str) -> str:
+    """The name in an author label ``Name <email>``: pages and the API show no e-mail addresses."""
+    return label.split(" <", 1)[0].strip() if label else ""
+
+
+article_tags = Table(
+    "article_tags",
+    Base.metadata,
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Article(Timestamped, Base):
+    """Best practice or lessons learned, written by staff and experts, linked to a case."""
+
+    __tablename__ = "articles"
+
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)  # Markdown
+    status: Mapped[str] = mapped_column(String(12), default=ArticleStatus.draft, index=True)
+    case_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    challenge_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    organisation_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the agency whose case it is
+    author_id: Mapped[int | None] = mapped_column(Integer)
+    author_label: Mapped[str] = mapped_column(String(200))
+
+    tags: Mapped[list[Tag]] = relationship(secondary=article_tags, lazy="raise", order_by=Tag.slug)
+
+    @property
+    def author_name(self) -> str:
+        return author_name_of(self.author_label)

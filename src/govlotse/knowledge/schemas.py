@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
 
 from govlotse.core.pagination import PageParams
 from govlotse.core.schemas import (
@@ -12,10 +12,12 @@ from govlotse.core.schemas import (
     ProvenanceIn,
     RecordRead,
     RequiredText,
+    Schema,
     TagList,
     TagSlugs,
     VersionIn,
 )
+from govlotse.knowledge.models import author_name_of
 
 UseCaseTitle = Annotated[str, StringConstraints(min_length=3, max_length=300)]
 Short = Annotated[str, StringConstraints(max_length=200)]
@@ -74,3 +76,52 @@ class UseCaseFilter(PageParams):
     status: str | None = Field(default=None, max_length=100)
     tag: str | None = Field(default=None, max_length=60)
     sort: str | None = Field(default=None, max_length=30, description="title, created_at, country; - for descending")
+
+
+ArticleTitle = Annotated[str, StringConstraints(min_length=3, max_length=300)]
+
+
+class ArticleCreate(Schema):
+    """A best-practice or lessons-learned article (Markdown body)."""
+
+    title: ArticleTitle
+    body: RequiredText
+    tags: TagList = Field(default_factory=list)
+
+
+class ArticleUpdate(VersionIn):
+    title: ArticleTitle | None = None
+    body: RequiredText | None = None
+    tags: TagList | None = None
+
+
+class ArticleRead(RecordRead):
+    title: str
+    body: str
+    status: str
+    case_id: int | None
+    challenge_id: int | None
+    # The author's name only: the stored label also holds the e-mail address, which stays internal.
+    author_label: Annotated[str, BeforeValidator(author_name_of)]
+    tags: TagSlugs
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class ArticleFilter(PageParams):
+    """What the article list can be narrowed and ordered by (API query and list page)."""
+
+    q: str | None = Field(default=None, max_length=200, description="Text in title or body")
+    status: Annotated[Literal["draft", "published"] | None, BeforeValidator(_blank_to_none)] = None
+    tag: str | None = Field(default=None, max_length=60)
+    sort: str | None = Field(
+        default=None, max_length=30, description="title, created_at, updated_at; - for descending (default -updated_at)"
+    )
+
+
+class ArticlePublish(Schema):
+    """Publishing an article; send the `version` you read to be sure you publish what you saw."""
+
+    version: int | None = Field(default=None, ge=1)

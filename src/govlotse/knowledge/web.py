@@ -1,19 +1,32 @@
-"""Web pages: the use-case library (Wissen)."""
+"""Web pages: the use-case library and the knowledge articles (Wissen)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from typing import Any
 
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from govlotse.core.actor import Actor
 from govlotse.core.pagination import page_of
-from govlotse.deps import ActorDep, SessionDep
+from govlotse.deps import ActorDep, LangDep, LoggedInDep, SessionDep
+from govlotse.errors import Conflict, Forbidden, NotFound
+from govlotse.i18n import translate
 from govlotse.knowledge import service
 from govlotse.knowledge.api import CurrentUseCase
-from govlotse.knowledge.schemas import UseCaseFilter
+from govlotse.knowledge.articles_api import CurrentArticle
+from govlotse.knowledge.models import Article, ArticleStatus
+from govlotse.knowledge.schemas import ArticleCreate, ArticleFilter, ArticleUpdate, UseCaseFilter
+from govlotse.organisations import service as organisations
+from govlotse.pipeline import service as pipeline
 from govlotse.taxonomy import service as taxonomy
+from govlotse.web.forms import CONFLICT, read_form, submit
 from govlotse.web.render import render
 
 router = APIRouter(include_in_schema=False)
+
+ARTICLE_LISTS = ("tags",)
 
 
 @router.get("/wissen", response_class=HTMLResponse)
@@ -33,6 +46,180 @@ def list_page(
             "tags": taxonomy.list_tags(session=session),
         },
     )
+
+
+# ---------------------------------------------------------------- articles (before /wissen/{usecase_id})
+
+
+@router.get("/wissen/artikel", response_class=HTMLResponse)
+def article_list(
+    request: Request, query: ArticleFilter = Query(), *, session: SessionDep, actor: ActorDep
+) -> HTMLResponse:
+    items, total = service.list_articles_page(session=session, actor=actor, filters=query)
+    return render(
+        request,
+        "knowledge/article_list.html",
+        {
+            "section": "knowledge",
+            "page": page_of(items, total, query),
+            "items": items,
+            "filters": query,
+            "tags": taxonomy.list_tags(session=session),
+            "may_create": actor.is_authenticated and service.may_write_articles(actor),
+            # Only people who can see drafts get a status filter.
+            "status_filter": actor.is_authenticated,
+        },
+    )
+
+
+def _article_form(
+    request: Request,
+    session: Session,
+    *,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    article: Article | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "knowledge/article_form.html",
+        {
+            "section": "knowledge",
+            "values": values,
+            "errors": errors,
+            "article": article,
+            "stored_tags": [t.slug for t in article.tags] if article is not None else [],
+            "tags": taxonomy.list_tags(session=session),
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/wissen/artikel/neu", response_class=HTMLResponse)
+def article_new_form(request: Request, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
+    if not service.may_write_articles(actor):
+        raise Forbidden()
+    return _article_form(request, session, values={"tags": []}, errors={})
+
+
+@router.post("/wissen/artikel/neu")
+async def article_create(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
+    return await submit(
+        request,
+        schema=ArticleCreate,
+        save=lambda a_in: service.create_article(session=session, actor=actor, article_in=a_in),
+        redirect_to=lambda a: f"/wissen/artikel/{a.id}?flash=created",
+        rerender=lambda values, errors, status: _article_form(
+            request, session, values=values, errors=errors, status_code=status
+        ),
+        lists=ARTICLE_LISTS,
+    )
+
+
+def _case_link(session: Session, actor: Actor, case_id: int | None) -> str | None:
+    """The case page, if the article belongs to a case the actor may open."""
+    if case_id is None:
+        return None
+    try:
+        pipeline.get_case(session=session, actor=actor, case_id=case_id)
+    except NotFound:
+        return None
+    return f"/faelle/{case_id}"
+
+
+def _organisation(session: Session, actor: Actor, organisation_id: int | None) -> Any:
+    if organisation_id is None:
+        return None
+    try:
+        return organisations.get_organisation(session=session, actor=actor, organisation_id=organisation_id)
+    except NotFound:
+        return None
+
+
+def _article_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    article: Article,
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "knowledge/article_detail.html",
+        {
+            "section": "knowledge",
+            "a": article,
+            "errors": errors or {},
+            "organisation": _organisation(session, actor, article.organisation_id),
+            "case_url": _case_link(session, actor, article.case_id),
+            "may_edit": service.may_edit_article(actor, article),
+            "may_publish": service.may_publish_article(actor) and article.status == ArticleStatus.draft,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/wissen/artikel/{article_id}", response_class=HTMLResponse)
+def article_detail(request: Request, article: CurrentArticle, session: SessionDep, actor: ActorDep) -> HTMLResponse:
+    return _article_page(request, session, actor, article)
+
+
+@router.get("/wissen/artikel/{article_id}/bearbeiten", response_class=HTMLResponse)
+def article_edit_form(
+    request: Request, article: CurrentArticle, session: SessionDep, actor: LoggedInDep
+) -> HTMLResponse:
+    if not service.may_edit_article(actor, article):
+        raise Forbidden()
+    values = {
+        "title": article.title,
+        "body": article.body,
+        "tags": [t.slug for t in article.tags],
+        "version": article.version,
+    }
+    return _article_form(request, session, values=values, errors={}, article=article)
+
+
+@router.post("/wissen/artikel/{article_id}/bearbeiten")
+async def article_update(
+    request: Request, article: CurrentArticle, session: SessionDep, actor: LoggedInDep
+) -> Response:
+    return await submit(
+        request,
+        schema=ArticleUpdate,
+        save=lambda a_in: service.update_article(session=session, actor=actor, article=article, article_in=a_in),
+        redirect_to=lambda a: f"/wissen/artikel/{a.id}?flash=saved",
+        rerender=lambda values, errors, status: _article_form(
+            request, session, values=values, errors=errors, article=article, status_code=status
+        ),
+        lists=ARTICLE_LISTS,
+    )
+
+
+@router.post("/wissen/artikel/{article_id}/veroeffentlichen")
+async def article_publish(
+    request: Request, article: CurrentArticle, session: SessionDep, actor: LoggedInDep, lang: LangDep
+) -> Response:
+    data = await read_form(request)
+    try:
+        version = int(data.get("version") or 0) or None
+    except ValueError:
+        version = None
+    try:
+        service.publish_article(session=session, actor=actor, article=article, version=version)
+    except Conflict:
+        message = translate(
+            "Der Artikel wurde inzwischen geändert. Bitte prüfen Sie den aktuellen Stand und veröffentlichen Sie "
+            "ihn dann erneut.",
+            lang,
+        )
+        return _article_page(request, session, actor, article, errors={CONFLICT: message}, status_code=409)
+    return RedirectResponse(f"/wissen/artikel/{article.id}?flash=article_published", status_code=303)
+
+
+# ---------------------------------------------------------------- use cases
 
 
 @router.get("/wissen/{usecase_id}", response_class=HTMLResponse)

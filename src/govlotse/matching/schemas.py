@@ -8,8 +8,8 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from govlotse.core.schemas import CodeList, Schema
 
-EntityType = Literal["solution", "challenge", "usecase"]
-ENTITY_TYPES: tuple[str, ...] = ("solution", "challenge", "usecase")
+EntityType = Literal["solution", "challenge", "usecase", "article"]
+ENTITY_TYPES: tuple[str, ...] = ("solution", "challenge", "usecase", "article")
 MAX_QUERY_CHARS = 20_000
 
 
@@ -19,7 +19,9 @@ class SearchParams(Schema):
     q: Annotated[str, StringConstraints(max_length=MAX_QUERY_CHARS * 6)] = Field(
         default="", description="What you are looking for, in any language"
     )
-    types: CodeList = Field(default_factory=lambda: list(ENTITY_TYPES), description="solution, challenge, usecase")
+    types: CodeList = Field(
+        default_factory=lambda: list(ENTITY_TYPES), description="solution, challenge, usecase, article"
+    )
     hosting: CodeList = Field(default_factory=list, description="Solutions offering at least one of these")
     certification: CodeList = Field(default_factory=list, description="Solutions holding all of these")
     maturity: CodeList = Field(default_factory=list)

@@ -6,7 +6,6 @@ Used by the search page, the need form ("similar needs", "known use cases"), the
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -29,7 +28,12 @@ from govlotse.solutions.models import Solution
 CANDIDATES = 100  # taken from each of the two rankings before fusion
 EMBED_CHARS = 2000  # the model reads about 512 tokens; more text only costs time
 
-URLS = {"solution": "/loesungen/{id}", "challenge": "/bedarfe/{id}", "usecase": "/wissen/{id}"}
+URLS = {
+    "solution": "/loesungen/{id}",
+    "challenge": "/bedarfe/{id}",
+    "usecase": "/wissen/{id}",
+    "article": "/wissen/artikel/{id}",
+}
 
 # Which operating models satisfy a need's hosting requirement.
 HOSTING_ACCEPTED: dict[str, tuple[str, ...]] = {
@@ -74,21 +78,7 @@ class Hit:
 
     def passage_parts(self) -> list[tuple[str, bool]]:
         """The passage split into (text, is a matching word) for safe highlighting in templates."""
-        if not self.highlights:
-            return [(self.passage, False)]
-        pattern = re.compile(
-            r"\b(" + "|".join(re.escape(h) for h in sorted(self.highlights, key=len, reverse=True)) + r")\b"
-        )
-        parts: list[tuple[str, bool]] = []
-        pos = 0
-        for m in pattern.finditer(self.passage):
-            if m.start() > pos:
-                parts.append((self.passage[pos : m.start()], False))
-            parts.append((m.group(0), True))
-            pos = m.end()
-        if pos < len(self.passage):
-            parts.append((self.passage[pos:], False))
-        return parts
+        return textmod.passage_parts(self.passage, self.highlights)
 
 
 @dataclass
@@ -376,9 +366,9 @@ def challenges_for_solution(*, session: Session, actor: Actor, solution: Solutio
 def similar(
     *, session: Session, actor: Actor, text: str, exclude_challenge: int | None = None, limit: int = 5
 ) -> dict[str, list[Hit]]:
-    """Earlier needs and known use cases similar to a need being written."""
+    """Earlier needs, known use cases and lessons learned similar to a need being written."""
     groups: dict[str, list[Hit]] = {}
-    for entity_type in ("challenge", "usecase"):
+    for entity_type in ("challenge", "usecase", "article"):
         exclude = frozenset({("challenge", exclude_challenge)}) if exclude_challenge else frozenset()
         filters = engine.Filters(entity_types=(entity_type,), exclude=exclude)
         groups.update(

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from functools import cache, lru_cache
 
 import snowballstemmer
@@ -95,9 +96,18 @@ def detect_language(text: str) -> str:
     return "en" if english > german else "de"
 
 
-@cache
+_per_thread = threading.local()
+
+
 def _stemmer(lang: str) -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer("english" if lang == "en" else "german")
+    """This thread's stemmer: a Snowball stemmer keeps state while it stems, so threads must not share one
+    (requests run in a thread pool next to the indexing worker; a shared one garbles words or raises)."""
+    stemmers: dict[str, snowballstemmer.stemmer] | None = getattr(_per_thread, "stemmers", None)
+    if stemmers is None:
+        stemmers = _per_thread.stemmers = {}
+    if lang not in stemmers:
+        stemmers[lang] = snowballstemmer.stemmer("english" if lang == "en" else "german")
+    return stemmers[lang]
 
 
 @cache
@@ -221,3 +231,20 @@ def passages(text: str, *, max_words: int = 110, overlap: int = 1) -> Iterator[s
         size += n
     if chunk:
         yield " ".join(chunk)
+
+
+def passage_parts(passage: str, highlights: Sequence[str]) -> list[tuple[str, bool]]:
+    """``passage`` split into (text, is a matching word), so templates can highlight without raw HTML."""
+    if not highlights:
+        return [(passage, False)]
+    pattern = re.compile(r"\b(" + "|".join(re.escape(h) for h in sorted(highlights, key=len, reverse=True)) + r")\b")
+    parts: list[tuple[str, bool]] = []
+    pos = 0
+    for m in pattern.finditer(passage):
+        if m.start() > pos:
+            parts.append((passage[pos : m.start()], False))
+        parts.append((m.group(0), True))
+        pos = m.end()
+    if pos < len(passage):
+        parts.append((passage[pos:], False))
+    return parts

@@ -128,3 +128,13 @@ async def submit(
             data["version"] = exc.current_version
         return rerender(data, {CONFLICT: msg}, 409)
     return RedirectResponse(redirect_to(result), status_code=303)
+
+
+def savepoint(session: Any, action: Callable[[], T]) -> T:
+    """Run a service call so that a refused change leaves nothing half-done behind.
+
+    Web handlers that catch a service's error to show the form again still commit the request's
+    session; the savepoint undoes whatever the failed call had already written.
+    """
+    with session.begin_nested():
+        return action()

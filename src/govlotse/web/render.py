@@ -11,6 +11,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
 from govlotse.i18n import translate
@@ -43,6 +47,14 @@ def _money(value: int | None, lang: str = "de") -> str:
     return (text.replace(",", ".") if lang == "de" else text) + " €"
 
 
+def _number(value: float | int | None, lang: str = "de") -> str:
+    """A measured value as people write it: no trailing zeros, German decimal comma."""
+    if value is None:
+        return "–"
+    text = f"{value:.4f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
+    return text.replace(".", ",") if lang == "de" else text
+
+
 def _date(value: date | datetime | None, lang: str = "de") -> str:
     if value is None:
         return "–"
@@ -70,6 +82,39 @@ def _paragraphs(text: str | None) -> Markup:
         return Markup("")
     parts = [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
     return Markup("".join(f"<p>{Markup.escape(p)}</p>".replace("\n", "<br>") for p in parts))
+
+
+# Articles are Markdown written by users: raw HTML is shown as text, never passed through, and
+# markdown-it's link validation (kept on) drops javascript:, vbscript:, file: and most data: URLs.
+_md = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def _link_open(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    # Links in user content pass no referrer and no ranking to their targets.
+    tokens[idx].attrSet("rel", "nofollow noopener noreferrer")
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _cell_open(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    # Column alignment as a class: the CSP forbids inline style attributes.
+    token = tokens[idx]
+    style = token.attrGet("style")
+    if isinstance(style, str) and style.startswith("text-align:"):
+        del token.attrs["style"]
+        token.attrJoin("class", "align-" + style.removeprefix("text-align:"))
+    return self.renderToken(tokens, idx, options, env)
+
+
+_md.add_render_rule("link_open", _link_open)
+_md.add_render_rule("th_open", _cell_open)
+_md.add_render_rule("td_open", _cell_open)
+
+
+def _markdown(text: str | None) -> Markup:
+    """Markdown (CommonMark with tables) as HTML; raw HTML in the source is escaped."""
+    if not text:
+        return Markup("")
+    return Markup(_md.render(text))  # safe: markdown-it escapes all text and raw HTML (html=False)
 
 
 @pass_context
@@ -103,7 +148,8 @@ env.globals.update(
     id_name_options=_id_name_options,
     tag_pairs=_tag_pairs,
 )
-env.filters.update(money=_money, date=_date, paragraphs=_paragraphs, pair=_pair)
+env.filters.update(money=_money, number=_number, date=_date, paragraphs=_paragraphs, pair=_pair)
+env.filters["markdown"] = _markdown
 
 
 def render(
