@@ -14,14 +14,18 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import ClientDisconnect
 
 from govlotse import __version__
 from govlotse.accounts import api as accounts_api
 from govlotse.accounts import web as accounts_web
+from govlotse.analytics import api as analytics_api
+from govlotse.analytics import usage
+from govlotse.analytics import web as analytics_web
 from govlotse.challenges import api as challenges_api
 from govlotse.challenges import quality_web as challenges_quality_web
 from govlotse.challenges import web as challenges_web
@@ -31,7 +35,7 @@ from govlotse.core.validation import translate_errors
 from govlotse.errors import AppError, Conflict, IllegalTransition, Invalid, NotFound, Unauthorized
 from govlotse.exploration import api as exploration_api
 from govlotse.exploration import web as exploration_web
-from govlotse.i18n import LANGUAGES, negotiate, translate
+from govlotse.i18n import LANGUAGES, is_source, negotiate, translate
 from govlotse.knowledge import api as knowledge_api
 from govlotse.knowledge import articles_api
 from govlotse.knowledge import web as knowledge_web
@@ -145,8 +149,10 @@ def _render_app_error(request: Request, exc: AppError) -> Response:
             {"status": 409, "title": translate("Schritt nicht möglich", lang), "detail": exc.message(lang)},
             status_code=409,
         )
-    if isinstance(exc, Conflict | Invalid) or exc.status_code == 403:
-        text = exc.detail if not isinstance(exc, Invalid) else "; ".join(e["msg"] for e in exc.payload(lang)["detail"])
+    if isinstance(exc, Invalid):
+        text = "; ".join(e["msg"] for e in exc.payload(lang)["detail"])
+    elif (isinstance(exc, Conflict) or exc.status_code == 403) and is_source(exc.detail):
+        text = exc.detail  # a German UI sentence; developer-facing English details stay in the API and the log
     return _error_page(request, exc.status_code, title, text)
 
 
@@ -159,15 +165,18 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
     if app.state.background_indexing:
         worker.start()
+        usage.start()
     yield
     if app.state.background_indexing:
         worker.stop()
+        usage.stop()
 
 
 def create_app(*, background_indexing: bool = True) -> FastAPI:
     """Build the application with every domain's routers."""
     app = FastAPI(
         lifespan=_lifespan,
+        dependencies=[analytics_web.COUNT_USAGE],  # page views and searches, no personal data
         title="GovLotse API",
         version=__version__,
         description="Needs, start-ups, solutions and use cases for public-sector venture clienting.",
@@ -194,6 +203,7 @@ def create_app(*, background_indexing: bool = True) -> FastAPI:
         exploration_api,
         pipeline_api,
         articles_api,
+        analytics_api,
     ):
         app.include_router(module.router, prefix="/api")
     # matching_web first: /bedarfe/aehnliche must win over /bedarfe/{challenge_id}
@@ -205,6 +215,7 @@ def create_app(*, background_indexing: bool = True) -> FastAPI:
         challenges_quality_web,
         exploration_web,
         pipeline_web,
+        analytics_web,
         challenges_web,
         solutions_web,
         organisations_web,
@@ -229,6 +240,13 @@ def create_app(*, background_indexing: bool = True) -> FastAPI:
         log.warning("integrity error: %s", exc.orig)
         return _render_app_error(request, Conflict("the change conflicts with existing data"))
 
+    @app.exception_handler(DataError)
+    async def bad_data(request: Request, exc: DataError) -> Response:
+        # Values the database refuses to store or compare (PostgreSQL: a NUL character in text, a number out of
+        # range) come from the request: invalid input, not a server error. Schemas refuse most of them earlier.
+        log.warning("data error: %s", exc.orig)
+        return _render_app_error(request, Invalid("Bitte prüfen Sie Ihre Eingaben."))
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         errors = translate_errors(exc.errors(), _lang(request))
@@ -247,6 +265,12 @@ def create_app(*, background_indexing: bool = True) -> FastAPI:
             )
         title, text = PAGE_TEXT.get(exc.status_code, PAGE_TEXT[404])
         return _error_page(request, exc.status_code, title, text)
+
+    @app.exception_handler(ClientDisconnect)
+    async def gone(request: Request, exc: ClientDisconnect) -> Response:
+        # The browser gave up on the request (e.g. a live panel cancelled an older fetch while the user typed).
+        log.info("client went away during %s %s", request.method, request.url.path)
+        return Response(status_code=400)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

@@ -42,7 +42,9 @@ class AppError(Exception):
         self.code = code
 
     def payload(self, lang: str = "de") -> dict[str, Any]:
-        return {"error": self.code, "detail": self.detail}
+        from govlotse.i18n import translate
+
+        return {"error": self.code, "detail": translate(self.detail, lang)}
 
 
 class NotFound(AppError):

@@ -36,6 +36,11 @@ def translate(text: str, lang: str = DEFAULT_LANGUAGE, /, **params: Any) -> str:
     return text
 
 
+def is_source(text: str) -> bool:
+    """Whether ``text`` is a German UI string of the catalogue (and so fit to show to a user)."""
+    return text in _catalog("en")
+
+
 def negotiate(accept_language: str | None, explicit: str | None = None) -> str:
     """Pick the UI language: an explicit choice wins, else the Accept-Language header, else German."""
     if explicit in LANGUAGES:

@@ -1,6 +1,7 @@
 """Imports every domain's ORM models so that metadata is complete (Alembic, tests)."""
 
 from govlotse.accounts.models import LoginSession, Membership, User
+from govlotse.analytics.models import UsageDaily
 from govlotse.challenges.models import Challenge
 from govlotse.core.audit import AuditEvent, AuditHead
 from govlotse.core.models import Base
@@ -49,6 +50,7 @@ __all__ = [
     "SearchTerm",
     "Solution",
     "Tag",
+    "UsageDaily",
     "UseCase",
     "User",
 ]

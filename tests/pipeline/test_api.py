@@ -289,7 +289,7 @@ def test_a_stale_version_is_409(client: TestClient, market: Market) -> None:
     assert ok(unit.get(f"/api/cases/{case_id}"))["stage"] == "pitch"
     # A closed run is frozen.
     frozen = unit.patch(url, json={"status": "longlist", "version": cand["version"] + 1})
-    assert frozen.status_code == 409 and "closed" in frozen.json()["detail"]
+    assert frozen.status_code == 409 and "abgeschlossen" in frozen.json()["detail"]
 
 
 def test_validation_errors_name_the_field(client: TestClient, market: Market) -> None:

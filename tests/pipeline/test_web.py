@@ -89,6 +89,10 @@ def test_one_need_through_every_stage_in_the_browser(client: TestClient, session
     assert closed.status_code == 200 and "abgeschlossen" in closed.text
     frozen = client.get(page).text  # a closed run is read-only (judgments for quality measurement stay possible)
     assert f'action="{page}/kandidaten/{road.id}"' not in frozen and f'action="{page}/hinzufuegen"' not in frozen
+    late = client.post(
+        f"{page}/kandidaten/{road.id}", data={CSRF_FIELD: csrf(client), "status": "excluded", "reason": "zu spät"}
+    )
+    assert late.status_code == 409 and "eingefroren" in late.text and "Jemand anderes" not in late.text
 
     cases = list(session.scalars(select(Case).where(Case.run_id == run.id).order_by(Case.id)))
     assert len(cases) == 2
@@ -189,6 +193,7 @@ def test_one_need_through_every_stage_in_the_browser(client: TestClient, session
     assert too_long.status_code == 422 and "Befahrung von 50 km" in too_long.text
     ok = submit(client, f"/faelle/{case.id}", f"/faelle/{case.id}/pilot", pilot)
     assert ok.status_code == 200 and "Pilotvereinbarung gespeichert" in ok.text and "25,5" in ok.text
+    assert "45.000 €" in ok.text  # German thousands grouping is read as such
     submit(client, f"/faelle/{case.id}", f"/faelle/{case.id}/schritt", button=("to", "pilot"))
     kpi_ids = [int(x) for x in re.findall(r'name="result_(\d+)"', client.get(f"/faelle/{case.id}").text)]
     assert len(kpi_ids) == 3
@@ -344,3 +349,26 @@ def test_english_case_pages(client: TestClient, session: Session, market: Market
     board = client.get("/lotsenstelle?lang=en")
     assert board.status_code == 200 and "Adoption rate" in board.text
     assert client.get("/faelle?lang=en").status_code == 200
+
+
+def test_concurrent_criteria_edits_are_refused(client: TestClient, session: Session, market: Market) -> None:
+    _as(client, market, "unit")
+    page = f"/bedarfe/{market.challenge.id}/pitch"
+    html = client.get(page).text  # the first editor reads the (empty) criteria ...
+    first = submit(client, page, page, {"name_0": "Wirkung", "weight_0": "100"})  # ... a second editor saves
+    assert first.status_code == 200
+    version = re.search(r'name="criteria_version" value="([0-9a-f]*)"', html)
+    assert version
+    stale = client.post(
+        page,
+        data={
+            CSRF_FIELD: csrf(client),
+            "criteria_version": version.group(1),
+            "name_0": "Preis",
+            "weight_0": "100",
+        },
+    )
+    assert stale.status_code == 409 and "inzwischen geändert" in stale.text and 'value="Preis"' in stale.text
+    assert "Gespeicherter Stand" in stale.text and "<strong>Wirkung</strong>" in stale.text
+    again = submit(client, page, page, {"name_0": "Preis", "weight_0": "100"})
+    assert again.status_code == 200 and "Bewertungskriterien gespeichert" in again.text

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Response
 from govlotse.accounts import service
 from govlotse.accounts.schemas import LoginIn, UserRead
 from govlotse.config import settings
+from govlotse.core.openapi import errors
 from govlotse.deps import LoggedInDep, LoginDep, SessionDep
 from govlotse.errors import AppError
 
@@ -30,7 +31,7 @@ def set_session_cookie(response: Response, token: str) -> None:
     )
 
 
-@router.post("/login", response_model=UserRead)
+@router.post("/login", response_model=UserRead, responses=errors(401, 422))
 def login(credentials: LoginIn, response: Response, session: SessionDep, current: LoginDep) -> object:
     """Log in with e-mail and password; sets the session cookie."""
     user = service.authenticate(session=session, email=credentials.email, password=credentials.password)
@@ -53,7 +54,7 @@ def logout(response: Response, session: SessionDep, current: LoginDep) -> Respon
     return response
 
 
-@router.get("/me", response_model=UserRead)
+@router.get("/me", response_model=UserRead, responses=errors(401))
 def me(actor: LoggedInDep, current: LoginDep) -> object:
     """The logged-in user."""
     assert current is not None

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from govlotse.accounts.models import LoginSession, Membership, User
 from govlotse.accounts.schemas import UserCreate
+from govlotse.analytics import usage
+from govlotse.analytics.models import Metric
 from govlotse.config import settings
 from govlotse.core import audit, security
 from govlotse.core.actor import Actor, Role
@@ -66,6 +68,7 @@ def create_user(*, session: Session, actor: Actor, user_in: UserCreate) -> User:
     )
     session.add(user)
     session.flush()
+    usage.count(session, Metric.registrations)  # a number per day, nothing about the person
     audit.record(
         session,
         actor=actor,

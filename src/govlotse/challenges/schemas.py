@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from govlotse.challenges.models import ChallengeStatus, HostingRequirement, Visibility
 from govlotse.core.pagination import PageParams
 from govlotse.core.schemas import (
+    Id,
     LongText,
     OptionalInt,
     ProvenanceIn,
@@ -78,7 +79,7 @@ class ChallengeFields(ProvenanceIn):
 
 
 class ChallengeCreate(ChallengeFields):
-    organisation_id: int = Field(description="The owning agency (Bedarfsträger).")
+    organisation_id: Id = Field(description="The owning agency (Bedarfsträger).")
     status: ChallengeStatus = ChallengeStatus.submitted
 
 
@@ -143,7 +144,7 @@ class ChallengeFilter(PageParams):
     q: str | None = Field(default=None, max_length=200, description="Text in title or problem")
     status: ChallengeStatus | None = None
     visibility: Visibility | None = None
-    organisation_id: int | None = None
+    organisation_id: Id | None = None
     tag: str | None = Field(default=None, max_length=60)
     hosting_requirement: HostingRequirement | None = None
     personal_data: bool | None = None

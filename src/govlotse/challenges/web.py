@@ -14,6 +14,7 @@ from govlotse.challenges.models import Challenge, ChallengeStatus
 from govlotse.challenges.schemas import ChallengeCreate, ChallengeFilter, ChallengeUpdate
 from govlotse.core.actor import Actor
 from govlotse.core.pagination import page_of
+from govlotse.core.schemas import parse_id
 from govlotse.deps import ActorDep, LangDep, LoggedInDep, SessionDep
 from govlotse.errors import Conflict, IllegalTransition, Invalid
 from govlotse.exploration import service as exploration
@@ -245,10 +246,7 @@ async def merge(
 ) -> Response:
     """Triage: merge a duplicate need into another one (also of another agency); the history stays."""
     data = await read_form(request)
-    try:
-        into = int(data.get("merged_into_id") or 0) or None
-    except ValueError:
-        into = None
+    into = parse_id(data.get("merged_into_id"))
     try:
         savepoint(
             session,

@@ -5,9 +5,11 @@ from __future__ import annotations
 from math import ceil
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
+
+from govlotse.core.schemas import refuse_nul
 
 T = TypeVar("T")
 
@@ -17,6 +19,11 @@ MAX_PAGE_SIZE = 200
 class PageParams(BaseModel):
     page: int = Field(default=1, ge=1, le=100_000)
     per_page: int = Field(default=20, ge=1, le=MAX_PAGE_SIZE)
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return refuse_nul(value)  # filters' texts go into SQL
 
     @property
     def offset(self) -> int:

@@ -6,17 +6,33 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from annotated_types import Ge, Le
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 from sqlalchemy import ColumnElement, Select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from govlotse.errors import Invalid
 
 
+def refuse_nul(value: Any) -> Any:
+    """Refuse the NUL character in text (also in lists of texts): nobody types it, PostgreSQL cannot store it."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ValueError("text must not contain the NUL character")
+    if isinstance(value, list | tuple | set):
+        for item in value:
+            refuse_nul(item)
+    return value
+
+
 class Schema(BaseModel):
-    """Input schemas: strip whitespace, refuse unknown fields so typos do not go unnoticed."""
+    """Input schemas: strip whitespace, refuse unknown fields so typos do not go unnoticed, refuse NUL."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return refuse_nul(value)
 
 
 class ReadSchema(BaseModel):
@@ -50,6 +66,20 @@ TagList = Annotated[list[Annotated[str, StringConstraints(max_length=60)]], Befo
 CodeList = Annotated[list[str], BeforeValidator(_split_list)]
 TagSlugs = Annotated[list[str], BeforeValidator(_slugs)]
 OptionalInt = Annotated[int | None, BeforeValidator(_blank_to_none)]
+
+# A record id as clients send it (path, query, body): PostgreSQL's `integer` range. A larger number names no
+# record; it is refused as invalid input instead of failing in the database driver (SQLite overflows at 2**63).
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Ge(1), Le(MAX_ID)]
+
+
+def parse_id(value: Any) -> int | None:
+    """A record id from a form field or query parameter, or None if it is none (or out of range)."""
+    text = str(value or "").strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID))):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None
 
 
 class ProvenanceIn(Schema):

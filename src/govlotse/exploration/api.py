@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from govlotse.challenges.models import Challenge
 from govlotse.core.actor import Actor
+from govlotse.core.openapi import errors
+from govlotse.core.schemas import Id
 from govlotse.deps import LangDep, LoggedInDep, SessionDep
 from govlotse.errors import NotFound
 from govlotse.exploration import report, service
@@ -55,11 +57,11 @@ DOCUMENT_RESPONSES: dict[int | str, dict[str, Any]] = {
 DocumentFormat = Annotated[Literal["md", "pdf"], Query(alias="format", description="md or pdf")]
 
 
-def challenge_from_path(challenge_id: int, session: SessionDep, actor: LoggedInDep) -> Challenge:
+def challenge_from_path(challenge_id: Id, session: SessionDep, actor: LoggedInDep) -> Challenge:
     return service.challenge_of(session=session, actor=actor, challenge_id=challenge_id)
 
 
-def run_from_path(run_id: int, session: SessionDep, actor: LoggedInDep) -> ExplorationRun:
+def run_from_path(run_id: Id, session: SessionDep, actor: LoggedInDep) -> ExplorationRun:
     return service.get_run(session=session, actor=actor, run_id=run_id)
 
 
@@ -140,7 +142,7 @@ def run_read(run: ExplorationRun, lang: str) -> RunRead:
     )
 
 
-def _candidate_of(session: Session, actor: Actor, run_id: int, candidate_id: int) -> Candidate:
+def _candidate_of(session: Session, actor: Actor, run_id: Id, candidate_id: int) -> Candidate:
     """The candidate as it is now, with its solution loaded (reloads the run)."""
     run = service.get_run(session=session, actor=actor, run_id=run_id)
     found = next((c for c in run.candidates if c.id == candidate_id), None)
@@ -152,19 +154,24 @@ def _candidate_of(session: Session, actor: Actor, run_id: int, candidate_id: int
 # ---------------------------------------------------------------- routes
 
 
-@router.get("/explorations/judgments", response_model=list[JudgedQuery])
+@router.get("/explorations/judgments", response_model=list[JudgedQuery], responses=errors(401, 403))
 def export_judgments(session: SessionDep, actor: LoggedInDep) -> Any:
     """The unit's relevance judgments, one query per run, in the evaluation format (unit only)."""
     return service.export_judgments(session=session, actor=actor)
 
 
-@router.get("/challenges/{challenge_id}/explorations", response_model=list[RunSummary])
+@router.get("/challenges/{challenge_id}/explorations", response_model=list[RunSummary], responses=errors(401, 404, 422))
 def list_runs(challenge: CurrentChallenge, session: SessionDep, actor: LoggedInDep) -> Any:
     """The runs of a need, newest first (empty for those who may see the need but not its runs)."""
     return service.runs_for(session=session, actor=actor, challenge=challenge)
 
 
-@router.post("/challenges/{challenge_id}/explorations", response_model=RunRead, status_code=201)
+@router.post(
+    "/challenges/{challenge_id}/explorations",
+    response_model=RunRead,
+    status_code=201,
+    responses=errors(401, 403, 404, 409, 422),
+)
 def start_run(
     body: RunCreate, challenge: CurrentChallenge, session: SessionDep, actor: LoggedInDep, lang: LangDep
 ) -> Any:
@@ -179,15 +186,19 @@ def start_run(
     return run_read(run, lang)
 
 
-@router.get("/explorations/{run_id}", response_model=RunRead)
+@router.get("/explorations/{run_id}", response_model=RunRead, responses=errors(401, 404, 422))
 def get_run(run: CurrentRun, lang: LangDep) -> Any:
     """A run with its frozen search, its candidates, their scores, explanations and decisions."""
     return run_read(run, lang)
 
 
-@router.patch("/explorations/{run_id}/candidates/{candidate_id}", response_model=CandidateRead)
+@router.patch(
+    "/explorations/{run_id}/candidates/{candidate_id}",
+    response_model=CandidateRead,
+    responses=errors(401, 403, 404, 409, 422),
+)
 def set_candidate_status(
-    candidate_id: int,
+    candidate_id: Id,
     body: CandidateStatusUpdate,
     run: CurrentRun,
     session: SessionDep,
@@ -207,9 +218,13 @@ def set_candidate_status(
     return candidate_read(_candidate_of(session, actor, run.id, candidate_id), lang)
 
 
-@router.post("/explorations/{run_id}/candidates/{candidate_id}/judgment", response_model=CandidateRead)
+@router.post(
+    "/explorations/{run_id}/candidates/{candidate_id}/judgment",
+    response_model=CandidateRead,
+    responses=errors(401, 403, 404, 409, 422),
+)
 def judge_candidate(
-    candidate_id: int,
+    candidate_id: Id,
     body: CandidateJudgment,
     run: CurrentRun,
     session: SessionDep,
@@ -221,7 +236,12 @@ def judge_candidate(
     return candidate_read(_candidate_of(session, actor, run.id, candidate_id), lang)
 
 
-@router.post("/explorations/{run_id}/candidates", response_model=CandidateRead, status_code=201)
+@router.post(
+    "/explorations/{run_id}/candidates",
+    response_model=CandidateRead,
+    status_code=201,
+    responses=errors(401, 403, 404, 409, 422),
+)
 def add_candidate(body: CandidateAdd, run: CurrentRun, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Any:
     """Add a solution the search did not find, with the reason (unit; open runs only)."""
     added = service.add_manually(
@@ -230,7 +250,7 @@ def add_candidate(body: CandidateAdd, run: CurrentRun, session: SessionDep, acto
     return candidate_read(_candidate_of(session, actor, run.id, added.id), lang)
 
 
-@router.post("/explorations/{run_id}/close", response_model=RunClosed)
+@router.post("/explorations/{run_id}/close", response_model=RunClosed, responses=errors(401, 403, 404, 409, 422))
 def close_run(run: CurrentRun, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Any:
     """Freeze the run for the procurement file; every shortlisted start-up gets a pipeline case (unit)."""
     case_ids = service.close_run(session=session, actor=actor, run=run)
@@ -238,7 +258,7 @@ def close_run(run: CurrentRun, session: SessionDep, actor: LoggedInDep, lang: La
     return RunClosed(run=run_read(closed, lang), case_ids=case_ids)
 
 
-@router.get("/explorations/{run_id}/market-map", response_model=MarketMap)
+@router.get("/explorations/{run_id}/market-map", response_model=MarketMap, responses=errors(401, 404, 422))
 def market_map(run: CurrentRun, lang: LangDep) -> Any:
     """The long list grouped into segments (capabilities), largest first."""
     return MarketMap(
@@ -254,7 +274,7 @@ def market_map(run: CurrentRun, lang: LangDep) -> Any:
     )
 
 
-@router.get("/explorations/{run_id}/comparison", response_model=RunComparison)
+@router.get("/explorations/{run_id}/comparison", response_model=RunComparison, responses=errors(401, 404, 422))
 def compare_with_previous(run: CurrentRun, session: SessionDep) -> Any:
     """Who is new on the long list since the need's previous run, who dropped out, who moved."""
     previous = service.previous_run(session=session, run=run)
@@ -273,7 +293,9 @@ def compare_with_previous(run: CurrentRun, session: SessionDep) -> Any:
     )
 
 
-@router.get("/explorations/{run_id}/report", response_class=Response, responses=DOCUMENT_RESPONSES)
+@router.get(
+    "/explorations/{run_id}/report", response_class=Response, responses={**DOCUMENT_RESPONSES, **errors(401, 404, 422)}
+)
 def get_report(
     run: CurrentRun, session: SessionDep, actor: LoggedInDep, lang: LangDep, fmt: DocumentFormat = "md"
 ) -> Response:

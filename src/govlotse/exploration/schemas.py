@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from govlotse.challenges.schemas import OrganisationBrief
-from govlotse.core.schemas import ReadSchema, Schema, VersionIn
+from govlotse.core.schemas import Id, ReadSchema, Schema, VersionIn
 from govlotse.exploration.models import CandidateStatus, RunStatus
 from govlotse.matching.schemas import CriterionRead
 from govlotse.solutions.models import Certification, HostingOption, Maturity
@@ -45,7 +45,7 @@ class CandidateJudgment(Schema):
 class CandidateAdd(Schema):
     """A solution the search did not find, added by hand with the reason why."""
 
-    solution_id: int = Field(ge=1)
+    solution_id: Id
     reason: Reason
 
 

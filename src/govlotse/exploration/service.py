@@ -227,7 +227,12 @@ def _doc(session: Session, solution_id: int) -> Any:
 
 def _open(run: ExplorationRun) -> None:
     if run.status != RunStatus.open:
-        raise Conflict(f"run {run.number} is closed: its record is frozen for the procurement file; start a new run")
+        raise Conflict(
+            N_(
+                "Diese Markterkundung ist abgeschlossen und für die Vergabeakte eingefroren. "
+                "Für Änderungen bitte eine neue Markterkundung starten."
+            )
+        )
 
 
 def set_status(

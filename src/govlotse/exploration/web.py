@@ -10,11 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govlotse.core.actor import Actor
+from govlotse.core.schemas import Id, parse_id
 from govlotse.deps import LangDep, LoggedInDep, SessionDep
 from govlotse.errors import Conflict, Invalid
 from govlotse.exploration import report, service
 from govlotse.exploration.models import CandidateStatus, ExplorationRun
-from govlotse.i18n import translate
+from govlotse.i18n import N_, is_source, translate
 from govlotse.pipeline import service as pipeline
 from govlotse.solutions.models import Solution
 from govlotse.web.forms import from_invalid, read_form, savepoint
@@ -22,6 +23,11 @@ from govlotse.web.render import render
 from govlotse.web.responses import document_response
 
 router = APIRouter(include_in_schema=False)
+
+STALE_CANDIDATE = N_(
+    "Jemand anderes hat diese Lösung inzwischen neu eingeordnet. Unten steht der aktuelle Stand; "
+    "Ihre Eingabe ist erhalten – bitte prüfen und erneut senden."
+)
 
 
 @router.get("/markterkundung/urteile.json")
@@ -38,7 +44,7 @@ def judgments(session: SessionDep, actor: LoggedInDep) -> Response:
 
 
 @router.post("/bedarfe/{challenge_id}/markterkundung")
-async def start(request: Request, challenge_id: int, session: SessionDep, actor: LoggedInDep) -> Response:
+async def start(request: Request, challenge_id: Id, session: SessionDep, actor: LoggedInDep) -> Response:
     data = await read_form(request, lists=("hosting", "certifications", "maturity"))
     challenge = service.challenge_of(session=session, actor=actor, challenge_id=challenge_id)
     filters = service.RunFilters(
@@ -99,7 +105,7 @@ def _page(
 
 
 @router.get("/markterkundung/{run_id}", response_class=HTMLResponse)
-def run_page(request: Request, run_id: int, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
+def run_page(request: Request, run_id: Id, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
     return _page(request, session, actor, run_id)
 
 
@@ -112,7 +118,7 @@ def _int(value: Any) -> int | None:
 
 @router.post("/markterkundung/{run_id}/kandidaten/{candidate_id}")
 async def decide_candidate(
-    request: Request, run_id: int, candidate_id: int, session: SessionDep, actor: LoggedInDep, lang: LangDep
+    request: Request, run_id: Id, candidate_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep
 ) -> Response:
     data = await read_form(request)
     run = service.get_run(session=session, actor=actor, run_id=run_id)
@@ -138,12 +144,8 @@ async def decide_candidate(
         errors = {f"{k}-{candidate_id}": v for k, v in err.errors.items()}
         values = {f"reason-{candidate_id}": data.get("reason", "")}
         return _page(request, session, actor, run_id, errors=errors, values=values, focus=candidate_id, status_code=422)
-    except Conflict:
-        msg = translate(
-            "Jemand anderes hat diese Lösung inzwischen neu eingeordnet. Unten steht der aktuelle Stand; "
-            "Ihre Eingabe ist erhalten – bitte prüfen und erneut senden.",
-            lang,
-        )
+    except Conflict as exc:
+        msg = translate(exc.detail if is_source(exc.detail) else STALE_CANDIDATE, lang)
         values = {f"reason-{candidate_id}": data.get("reason", "")}
         return _page(
             request,
@@ -159,7 +161,7 @@ async def decide_candidate(
 
 
 @router.post("/markterkundung/{run_id}/kandidaten/{candidate_id}/urteil")
-async def judge(request: Request, run_id: int, candidate_id: int, session: SessionDep, actor: LoggedInDep) -> Response:
+async def judge(request: Request, run_id: Id, candidate_id: Id, session: SessionDep, actor: LoggedInDep) -> Response:
     data = await read_form(request)
     run = service.get_run(session=session, actor=actor, run_id=run_id)
     grade = _int(data.get("grade")) if data.get("grade", "") != "" else None
@@ -168,7 +170,7 @@ async def judge(request: Request, run_id: int, candidate_id: int, session: Sessi
 
 
 @router.post("/markterkundung/{run_id}/hinzufuegen")
-async def add(request: Request, run_id: int, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+async def add(request: Request, run_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
     data = await read_form(request)
     run = service.get_run(session=session, actor=actor, run_id=run_id)
     try:
@@ -178,7 +180,7 @@ async def add(request: Request, run_id: int, session: SessionDep, actor: LoggedI
                 session=session,
                 actor=actor,
                 run=run,
-                solution_id=_int(data.get("solution_id")),
+                solution_id=parse_id(data.get("solution_id")),
                 reason=data.get("reason", ""),
             ),
         )
@@ -191,7 +193,7 @@ async def add(request: Request, run_id: int, session: SessionDep, actor: LoggedI
 
 
 @router.post("/markterkundung/{run_id}/abschliessen")
-async def close(request: Request, run_id: int, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+async def close(request: Request, run_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
     data = await read_form(request)
     run = service.get_run(session=session, actor=actor, run_id=run_id)
     try:
@@ -210,12 +212,12 @@ def _report(session: Session, actor: Actor, run_id: int, lang: str) -> tuple[Exp
 
 
 @router.get("/markterkundung/{run_id}/bericht.pdf")
-def report_pdf(run_id: int, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+def report_pdf(run_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
     run, doc = _report(session, actor, run_id, lang)
     return document_response(doc, f"markterkundung-{run.challenge_id}-{run.number}", "pdf")
 
 
 @router.get("/markterkundung/{run_id}/bericht.md")
-def report_md(run_id: int, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+def report_md(run_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
     run, doc = _report(session, actor, run_id, lang)
     return document_response(doc, f"markterkundung-{run.challenge_id}-{run.number}", "md")

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from govlotse.challenges.api import CurrentChallenge
-from govlotse.core.schemas import Schema
+from govlotse.core.openapi import errors
+from govlotse.core.schemas import Id, Schema
 from govlotse.deps import ActorDep, LangDep, SessionDep
 from govlotse.i18n import translate
 from govlotse.matching import engine, service
@@ -78,7 +79,7 @@ def run_search(session: SessionDep, actor: ActorDep, params: SearchParams) -> se
     )
 
 
-@router.get("/search", response_model=SearchRead)
+@router.get("/search", response_model=SearchRead, responses=errors(422))
 def search(params: Annotated[SearchParams, Query()], session: SessionDep, actor: ActorDep, lang: LangDep) -> SearchRead:
     """Hybrid search over solutions, needs and use cases you may see, grouped, with explanations."""
     results = run_search(session, actor, params)
@@ -96,7 +97,7 @@ class MatchParams(Schema):
     strict: bool = Field(default=False, description="Only solutions that meet every criterion of the need")
 
 
-@router.get("/challenges/{challenge_id}/matches", response_model=list[HitRead])
+@router.get("/challenges/{challenge_id}/matches", response_model=list[HitRead], responses=errors(401, 403, 404, 422))
 def challenge_matches(
     challenge: CurrentChallenge,
     params: Annotated[MatchParams, Query()],
@@ -111,7 +112,7 @@ def challenge_matches(
     return [hit_read(h, lang) for h in hits]
 
 
-@router.get("/solutions/{solution_id}/matches", response_model=list[HitRead])
+@router.get("/solutions/{solution_id}/matches", response_model=list[HitRead], responses=errors(404, 422))
 def solution_matches(
     solution: CurrentSolution,
     params: Annotated[MatchParams, Query()],
@@ -126,11 +127,11 @@ def solution_matches(
 
 class SimilarIn(Schema):
     text: str = Field(max_length=120_000)
-    exclude_challenge: int | None = None
+    exclude_challenge: Id | None = None
     limit: int = Field(default=5, ge=1, le=20)
 
 
-@router.post("/search/similar", response_model=list[GroupRead])
+@router.post("/search/similar", response_model=list[GroupRead], responses=errors(422))
 def similar(body: SimilarIn, session: SessionDep, actor: ActorDep, lang: LangDep) -> list[GroupRead]:
     """Earlier needs and known use cases similar to a need being written."""
     groups = service.similar(

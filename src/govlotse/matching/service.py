@@ -23,6 +23,7 @@ from govlotse.matching.embedder import get_embedder
 from govlotse.matching.models import SearchChunk, SearchDoc
 from govlotse.matching.schemas import ENTITY_TYPES, MAX_QUERY_CHARS
 from govlotse.matching.sources import CERT_CODES, HOSTING_CODES, codes
+from govlotse.policy import Action, require
 from govlotse.solutions.models import Solution
 
 CANDIDATES = 100  # taken from each of the two rankings before fusion
@@ -338,7 +339,12 @@ def hard_filters_for(challenge: Challenge) -> engine.Filters:
 def solutions_for_challenge(
     *, session: Session, actor: Actor, challenge: Challenge, limit: int = 10, strict: bool = False
 ) -> list[Hit]:
-    """Candidate solutions for a need, best first, each with the criteria it meets or misses."""
+    """Candidate solutions for a need, best first, each with the criteria it meets or misses.
+
+    Candidates are working material of the agency that owns the need and of the unit, not of competitors
+    (401 for visitors, 403 for others who may see the need).
+    """
+    require(actor, Action.update, challenge, name="challenge", ident=challenge.id)
     filters = hard_filters_for(challenge) if strict else engine.Filters(entity_types=("solution",))
     hits = search(
         session=session,

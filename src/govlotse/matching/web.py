@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from govlotse.core.schemas import Id
 from govlotse.deps import ActorDep, SessionDep
 from govlotse.errors import Invalid
 from govlotse.matching import service
@@ -40,7 +41,7 @@ def similar_partial(
     session: SessionDep,
     actor: ActorDep,
     text: str = Query("", max_length=120_000),
-    exclude: int | None = None,
+    exclude: Id | None = None,
 ) -> HTMLResponse:
     """HTML fragment for the need form: earlier needs and use cases like the one being typed."""
     groups = {}

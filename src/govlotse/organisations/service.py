@@ -56,8 +56,7 @@ def get_organisation(*, session: Session, actor: Actor, organisation_id: int) ->
 
 def create_organisation(*, session: Session, actor: Actor, org_in: OrganisationCreate) -> Organisation:
     """Register an organisation (the unit, admins and the CLI)."""
-    if not actor.sees_everything:
-        raise Forbidden()
+    require(actor, Action.create, Organisation, name="organisation")  # 401 for visitors, 403 for the rest
     if crud.by_external_id(session, Organisation, org_in.external_id):
         raise Conflict(f"organisation {org_in.external_id} exists already")
     data = org_in.model_dump(exclude={"tags"})

@@ -20,7 +20,9 @@ from govlotse.challenges.models import Challenge
 from govlotse.config import settings
 from govlotse.core.actor import Actor
 from govlotse.core.crud import check_version
+from govlotse.core.openapi import errors
 from govlotse.core.pagination import Page, page_of
+from govlotse.core.schemas import Id
 from govlotse.deps import LangDep, LoggedInDep, SessionDep
 from govlotse.errors import Forbidden
 from govlotse.i18n import translate
@@ -68,11 +70,11 @@ DOCUMENT_RESPONSES: dict[int | str, dict[str, Any]] = {
 DocumentFormat = Annotated[Literal["md", "pdf"], Query(alias="format", description="md or pdf")]
 
 
-def case_from_path(case_id: int, session: SessionDep, actor: LoggedInDep) -> Case:
+def case_from_path(case_id: Id, session: SessionDep, actor: LoggedInDep) -> Case:
     return service.get_case(session=session, actor=actor, case_id=case_id)
 
 
-def challenge_from_path(challenge_id: int, session: SessionDep, actor: LoggedInDep) -> Challenge:
+def challenge_from_path(challenge_id: Id, session: SessionDep, actor: LoggedInDep) -> Challenge:
     """A need whose pitch the actor takes part in: the unit and the owning agency (others: 403, hidden: 404)."""
     challenge = challenges.get_challenge(session=session, actor=actor, challenge_id=challenge_id)
     if not (actor.sees_everything or actor.member_of(challenge.organisation_id)):
@@ -143,7 +145,7 @@ def _case_read(case: Case) -> CaseRead:
 # ---------------------------------------------------------------- cases
 
 
-@router.get("/cases", response_model=Page[CaseRead])
+@router.get("/cases", response_model=Page[CaseRead], responses=errors(401, 422))
 def list_cases(query: Annotated[CaseFilter, Query()], session: SessionDep, actor: LoggedInDep) -> BaseModel:
     """Cases you may see (a start-up sees its own), oldest first; filter by need and stage."""
     cases = service.cases_for(session=session, actor=actor, stages=tuple(query.stage))
@@ -153,7 +155,7 @@ def list_cases(query: Annotated[CaseFilter, Query()], session: SessionDep, actor
     return page_of([_case_read(c) for c in page], len(cases), query)
 
 
-@router.get("/cases/{case_id}", response_model=CaseDetail)
+@router.get("/cases/{case_id}", response_model=CaseDetail, responses=errors(401, 404, 422))
 def get_case(case: CurrentCase, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Any:
     """A case with its history, the steps you may take now, its pilot and its decision."""
     return case_detail(session, actor, case, lang)
@@ -163,11 +165,12 @@ def get_case(case: CurrentCase, session: SessionDep, actor: LoggedInDep, lang: L
     "/cases/{case_id}/transitions",
     response_model=CaseDetail,
     responses={
+        **errors(401, 403, 404, 422),
         409: {
             "model": IllegalStepRead | ConflictRead,
             "description": "The step is not possible (`illegal_transition`) or the case changed since you read it "
             "(`conflict`)",
-        }
+        },
     },
 )
 def transition(body: StepCreate, case: CurrentCase, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Any:
@@ -181,7 +184,9 @@ def transition(body: StepCreate, case: CurrentCase, session: SessionDep, actor: 
     return case_detail(session, actor, case, lang)
 
 
-@router.get("/cases/{case_id}/dossier", response_class=Response, responses=DOCUMENT_RESPONSES)
+@router.get(
+    "/cases/{case_id}/dossier", response_class=Response, responses={**DOCUMENT_RESPONSES, **errors(401, 403, 404, 422)}
+)
 def get_dossier(
     case: CurrentCase, session: SessionDep, actor: LoggedInDep, lang: LangDep, fmt: DocumentFormat = "md"
 ) -> Response:
@@ -195,13 +200,17 @@ def get_dossier(
 # ---------------------------------------------------------------- pitch
 
 
-@router.get("/challenges/{challenge_id}/criteria", response_model=list[CriterionRead])
+@router.get(
+    "/challenges/{challenge_id}/criteria", response_model=list[CriterionRead], responses=errors(401, 403, 404, 422)
+)
 def get_criteria(challenge: CurrentPitch, session: SessionDep) -> Any:
     """The weighted pitch criteria of a need (the unit and the owning agency)."""
     return service.criteria(session=session, challenge=challenge)
 
 
-@router.put("/challenges/{challenge_id}/criteria", response_model=list[CriterionRead])
+@router.put(
+    "/challenges/{challenge_id}/criteria", response_model=list[CriterionRead], responses=errors(401, 403, 404, 409, 422)
+)
 def set_criteria(body: CriteriaUpdate, challenge: CurrentPitch, session: SessionDep, actor: LoggedInDep) -> Any:
     """Replace the pitch criteria of a need (unit); the weights add up to 100, fixed once scoring began."""
     return service.set_criteria(
@@ -209,7 +218,7 @@ def set_criteria(body: CriteriaUpdate, challenge: CurrentPitch, session: Session
     )
 
 
-@router.get("/challenges/{challenge_id}/matrix", response_model=Matrix)
+@router.get("/challenges/{challenge_id}/matrix", response_model=Matrix, responses=errors(401, 403, 404, 422))
 def get_matrix(challenge: CurrentPitch, session: SessionDep, actor: LoggedInDep) -> Any:
     """The evaluation matrix of a need's pitch: mean, spread, rank and ties per case.
 
@@ -237,7 +246,9 @@ def get_matrix(challenge: CurrentPitch, session: SessionDep, actor: LoggedInDep)
     )
 
 
-@router.post("/cases/{case_id}/scores", response_model=ScorecardRead, status_code=201)
+@router.post(
+    "/cases/{case_id}/scores", response_model=ScorecardRead, status_code=201, responses=errors(401, 403, 404, 409, 422)
+)
 def submit_scores(body: ScorecardCreate, case: CurrentCase, session: SessionDep, actor: LoggedInDep) -> Any:
     """Submit your scorecard for a pitch: 0–10 for every criterion, with comments; final once submitted."""
     scores = service.submit_scores(
@@ -251,7 +262,7 @@ def submit_scores(body: ScorecardCreate, case: CurrentCase, session: SessionDep,
     )
 
 
-@router.get("/cases/{case_id}/debrief", response_model=Debrief)
+@router.get("/cases/{case_id}/debrief", response_model=Debrief, responses=errors(401, 404, 422))
 def get_debrief(case: CurrentCase, session: SessionDep, actor: LoggedInDep) -> Any:
     """For a start-up that was not selected: its scores against the best, anonymous comments and the reason."""
     return Debrief.model_validate({"case_id": case.id, **service.debrief(session=session, actor=actor, case=case)})
@@ -260,7 +271,7 @@ def get_debrief(case: CurrentCase, session: SessionDep, actor: LoggedInDep) -> A
 # ---------------------------------------------------------------- pilot and decision
 
 
-@router.put("/cases/{case_id}/pilot", response_model=PilotRead)
+@router.put("/cases/{case_id}/pilot", response_model=PilotRead, responses=errors(401, 403, 404, 409, 422))
 def save_pilot(body: PilotUpdate, case: CurrentCase, session: SessionDep, actor: LoggedInDep) -> Any:
     """Agree or change the pilot (the unit and the owning agency, once the start-up is selected)."""
     existing = service.pilot_of(session=session, case=case)
@@ -281,7 +292,7 @@ def save_pilot(body: PilotUpdate, case: CurrentCase, session: SessionDep, actor:
     return _pilot_now(session, case)
 
 
-@router.post("/cases/{case_id}/progress", response_model=PilotRead)
+@router.post("/cases/{case_id}/progress", response_model=PilotRead, responses=errors(401, 403, 404, 409, 422))
 def report_progress(body: ProgressCreate, case: CurrentCase, session: SessionDep, actor: LoggedInDep) -> Any:
     """A status update on a running pilot: KPI results so far, milestones reached, a note."""
     service.report_progress(
@@ -295,7 +306,9 @@ def report_progress(body: ProgressCreate, case: CurrentCase, session: SessionDep
     return _pilot_now(session, case)
 
 
-@router.post("/cases/{case_id}/decision", response_model=DecisionRead, status_code=201)
+@router.post(
+    "/cases/{case_id}/decision", response_model=DecisionRead, status_code=201, responses=errors(401, 403, 404, 409, 422)
+)
 def decide(body: DecisionCreate, case: CurrentCase, session: SessionDep, actor: LoggedInDep) -> Any:
     """Record the go/no-go decision against the KPIs; moves the case to adopted or stopped.
 
@@ -318,7 +331,7 @@ def decide(body: DecisionCreate, case: CurrentCase, session: SessionDep, actor: 
 # ---------------------------------------------------------------- the unit's overview
 
 
-@router.get("/pipeline/dashboard", response_model=DashboardRead)
+@router.get("/pipeline/dashboard", response_model=DashboardRead, responses=errors(401, 403))
 def get_dashboard(session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Any:
     """Open needs, cases per stage, median days in each stage, pilots due, stalled pilots, adoption rate (unit)."""
     board = service.dashboard(session=session, actor=actor)
@@ -345,7 +358,7 @@ def _stalled(case: Case, pilot: Pilot, why: str, lang: str) -> StalledPilot:
     )
 
 
-@router.get("/pipeline/stalled-pilots", response_model=list[StalledPilot])
+@router.get("/pipeline/stalled-pilots", response_model=list[StalledPilot], responses=errors(401))
 def stalled_pilots(session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Any:
     """Pilots you work on without an update for too long, or past their go/no-go date without a decision."""
     return [

@@ -9,7 +9,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstrain
 
 from govlotse.challenges.schemas import OrganisationBrief
 from govlotse.core.pagination import PageParams
-from govlotse.core.schemas import ReadSchema, Schema, VersionIn
+from govlotse.core.schemas import Id, ReadSchema, Schema, VersionIn
 from govlotse.pipeline.models import Stage
 
 Reason = Annotated[str, StringConstraints(max_length=5000)]
@@ -22,7 +22,7 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 class CaseFilter(PageParams):
     """What the list of cases can be narrowed by."""
 
-    challenge_id: int | None = Field(default=None, description="Cases of this need")
+    challenge_id: Id | None = Field(default=None, description="Cases of this need")
     stage: list[Stage] = Field(default_factory=list, description="Cases in any of these stages (repeat the parameter)")
 
 
@@ -172,7 +172,7 @@ class CriterionRead(ReadSchema):
 
 
 class ScoreIn(Schema):
-    criterion_id: int
+    criterion_id: Id
     value: int = Field(ge=0, le=10)
     comment: Annotated[str, StringConstraints(max_length=5000)] = ""
 
@@ -273,14 +273,14 @@ class PilotUpdate(Schema):
 
 
 class KpiResult(Schema):
-    kpi_id: int
+    kpi_id: Id
     value: float | None
 
 
 class ProgressCreate(Schema):
     note: Annotated[str, StringConstraints(max_length=20_000)] = ""
     results: list[KpiResult] = Field(default_factory=list, max_length=20, description="KPI results so far")
-    milestones_done: list[int] = Field(default_factory=list, max_length=50, description="Ids of reached milestones")
+    milestones_done: list[Id] = Field(default_factory=list, max_length=50, description="Ids of reached milestones")
 
 
 class FollowUpIn(Schema):

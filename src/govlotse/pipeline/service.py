@@ -15,7 +15,7 @@ from govlotse.config import settings
 from govlotse.core import audit
 from govlotse.core.actor import Actor, Role
 from govlotse.core.models import utcnow
-from govlotse.errors import Forbidden, IllegalTransition, Invalid, NotFound
+from govlotse.errors import Conflict, Forbidden, IllegalTransition, Invalid, NotFound
 from govlotse.i18n import N_
 from govlotse.pipeline.models import Case, CaseTransition, Decision, Kpi, Milestone, Pilot, PitchCriterion, Score, Stage
 from govlotse.solutions.models import Solution
@@ -270,12 +270,35 @@ def criteria(*, session: Session, challenge: Challenge) -> list[PitchCriterion]:
     )
 
 
+def criteria_version(crits: list[PitchCriterion]) -> str:
+    """A fingerprint of a need's criteria as read, so that a save based on an older read is refused."""
+    import hashlib
+
+    text = "|".join(f"{c.id}:{c.name}:{c.description}:{c.weight}" for c in crits)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def set_criteria(
-    *, session: Session, actor: Actor, challenge: Challenge, items: list[dict[str, Any]]
+    *,
+    session: Session,
+    actor: Actor,
+    challenge: Challenge,
+    items: list[dict[str, Any]],
+    version: str | None = None,
 ) -> list[PitchCriterion]:
-    """Replace the weighted pitch criteria of a need; the weights must add up to 100 %."""
+    """Replace the weighted pitch criteria of a need; the weights must add up to 100 %.
+
+    ``version`` is the :func:`criteria_version` the editor read; another save in between is refused.
+    """
     if not actor.sees_everything:
         raise Forbidden("the venture-client unit sets the evaluation matrix")
+    if version is not None and version != criteria_version(criteria(session=session, challenge=challenge)):
+        raise Conflict(
+            N_(
+                "Jemand anderes hat die Bewertungskriterien inzwischen geändert. Unten stehen Ihre Eingaben; "
+                "der gespeicherte Stand ist in der Liste darüber. Bitte prüfen und erneut speichern."
+            )
+        )
     cleaned = [i for i in items if str(i.get("name", "")).strip()]
     if not cleaned:
         raise Invalid.on("criteria", "Bitte mindestens ein Kriterium angeben.")

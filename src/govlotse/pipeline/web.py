@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from govlotse.challenges.models import Challenge, ChallengeStatus
 from govlotse.config import settings
 from govlotse.core.actor import Actor, Role
+from govlotse.core.schemas import Id
 from govlotse.deps import LangDep, LoggedInDep, SessionDep
 from govlotse.errors import Conflict, FieldError, Forbidden, IllegalTransition, Invalid
 from govlotse.exploration import service as exploration
@@ -50,7 +52,7 @@ def _number(data: dict[str, Any], name: str, errors: list[FieldError], *, requir
         if required:
             errors.append(FieldError((name,), N_("Bitte eine Zahl angeben.")))
         return None
-    if "," in raw:
+    if "," in raw or re.fullmatch(r"-?\d{1,3}(\.\d{3})+", raw):  # "1.234,5" or "45.000": German grouping
         raw = raw.replace(".", "").replace(",", ".")
     try:
         return float(raw)
@@ -169,7 +171,7 @@ def list_page(request: Request, session: SessionDep, actor: LoggedInDep, stage: 
 
 
 @router.get("/faelle/{case_id}", response_class=HTMLResponse)
-def case_page(request: Request, case_id: int, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
+def case_page(request: Request, case_id: Id, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
     return _case_page(request, session, actor, case_id)
 
 
@@ -222,7 +224,7 @@ async def _act(
 
 
 @router.post("/faelle/{case_id}/schritt")
-async def step(request: Request, case_id: int, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+async def step(request: Request, case_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
     def action(case: Case, data: dict[str, Any]) -> Any:
         try:
             to = Stage(data.get("to", ""))
@@ -248,7 +250,7 @@ async def step(request: Request, case_id: int, session: SessionDep, actor: Logge
 
 
 @router.post("/faelle/{case_id}/bewertung")
-async def score(request: Request, case_id: int, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+async def score(request: Request, case_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
     def action(case: Case, data: dict[str, Any]) -> Any:
         errors: list[FieldError] = []
         scores: dict[int, tuple[int, str]] = {}
@@ -307,7 +309,7 @@ def _pilot_input(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/faelle/{case_id}/pilot")
-async def pilot(request: Request, case_id: int, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+async def pilot(request: Request, case_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
     def action(case: Case, data: dict[str, Any]) -> Any:
         return service.save_pilot(
             session=session, actor=actor, case=case, version=_int(data.get("version")), **_pilot_input(data)
@@ -334,7 +336,7 @@ def _results(case: Case, data: dict[str, Any], session: Session) -> dict[int, fl
 
 
 @router.post("/faelle/{case_id}/zwischenstand")
-async def progress(request: Request, case_id: int, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+async def progress(request: Request, case_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
     def action(case: Case, data: dict[str, Any]) -> Any:
         done = [i for i in (_int(x) for x in data.get("done", [])) if i is not None]
         return service.report_progress(
@@ -352,7 +354,7 @@ async def progress(request: Request, case_id: int, session: SessionDep, actor: L
 
 
 @router.post("/faelle/{case_id}/entscheidung")
-async def decide(request: Request, case_id: int, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+async def decide(request: Request, case_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
     def action(case: Case, data: dict[str, Any]) -> Any:
         results = _results(case, data, session)
         follow_up: dict[str, Any] = {}
@@ -390,13 +392,13 @@ def _dossier(session: Session, actor: Actor, case_id: int, lang: str) -> tuple[C
 
 
 @router.get("/faelle/{case_id}/dossier.pdf")
-def dossier_pdf(case_id: int, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+def dossier_pdf(case_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
     case, doc = _dossier(session, actor, case_id, lang)
     return document_response(doc, f"fallakte-{case.id}", "pdf")
 
 
 @router.get("/faelle/{case_id}/dossier.md")
-def dossier_md(case_id: int, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+def dossier_md(case_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
     case, doc = _dossier(session, actor, case_id, lang)
     return document_response(doc, f"fallakte-{case.id}", "md")
 
@@ -429,6 +431,7 @@ def _criteria_page(
             "section": "pipeline",
             "c": challenge,
             "criteria": crits,
+            "criteria_version": service.criteria_version(crits),
             "matrix": matrix,
             "row_count": max(CRITERIA_ROWS, len(crits) + 2),
             "errors": errors or {},
@@ -440,7 +443,7 @@ def _criteria_page(
 
 
 @router.get("/bedarfe/{challenge_id}/pitch", response_class=HTMLResponse)
-def criteria_page(request: Request, challenge_id: int, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
+def criteria_page(request: Request, challenge_id: Id, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
     challenge = exploration.challenge_of(session=session, actor=actor, challenge_id=challenge_id)
     if not (actor.sees_everything or actor.member_of(challenge.organisation_id)):
         raise Forbidden()
@@ -449,7 +452,7 @@ def criteria_page(request: Request, challenge_id: int, session: SessionDep, acto
 
 @router.post("/bedarfe/{challenge_id}/pitch")
 async def save_criteria(
-    request: Request, challenge_id: int, session: SessionDep, actor: LoggedInDep, lang: LangDep
+    request: Request, challenge_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep
 ) -> Response:
     data = await read_form(request)
     challenge = exploration.challenge_of(session=session, actor=actor, challenge_id=challenge_id)
@@ -463,10 +466,30 @@ async def save_criteria(
         for n in range(rows)
     ]
     try:
-        savepoint(session, lambda: service.set_criteria(session=session, actor=actor, challenge=challenge, items=items))
+        savepoint(
+            session,
+            lambda: service.set_criteria(
+                session=session,
+                actor=actor,
+                challenge=challenge,
+                items=items,
+                version=str(data.get("criteria_version", "")) or None,
+            ),
+        )
     except Invalid as exc:
         err = from_invalid(exc, data, lang)
         return _criteria_page(request, session, actor, challenge, errors=err.errors, values=data, status_code=422)
+    except Conflict as exc:
+        data.pop("criteria_version", None)  # the next save is a deliberate decision with the other change in view
+        return _criteria_page(
+            request,
+            session,
+            actor,
+            challenge,
+            errors={"__conflict": translate(exc.detail, lang)},
+            values=data,
+            status_code=409,
+        )
     return RedirectResponse(f"/bedarfe/{challenge_id}/pitch?flash=criteria_saved", status_code=303)
 
 

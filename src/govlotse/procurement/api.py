@@ -8,6 +8,8 @@ from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel, Field
 
 from govlotse.challenges.api import CurrentChallenge
+from govlotse.core.openapi import errors
+from govlotse.core.schemas import Id
 from govlotse.deps import ActorDep, LoggedInDep, SessionDep
 from govlotse.errors import Invalid
 from govlotse.procurement import compliance, service
@@ -17,11 +19,11 @@ router = APIRouter(prefix="/procurement", tags=["procurement"])
 
 
 class AdviceRequest(AdviceInput):
-    challenge_id: int | None = Field(default=None, description="Store the result on this need")
+    challenge_id: Id | None = Field(default=None, description="Store the result on this need")
 
 
 class AiActRequest(compliance.AiActAnswers):
-    challenge_id: int | None = None
+    challenge_id: Id | None = None
 
 
 class RuleSetRead(BaseModel):
@@ -32,7 +34,7 @@ class RuleSetRead(BaseModel):
     sha256: str
 
 
-@router.post("/advice", response_model=Advice)
+@router.post("/advice", response_model=Advice, responses=errors(401, 403, 404, 422))
 def advice(body: AdviceRequest, session: SessionDep, actor: LoggedInDep) -> Advice:
     """Regime, threshold, permitted and recommended procedure, special routes, warnings and sources.
 
@@ -48,7 +50,7 @@ def advice(body: AdviceRequest, session: SessionDep, actor: LoggedInDep) -> Advi
     return result
 
 
-@router.post("/ai-act", response_model=compliance.AiActResult)
+@router.post("/ai-act", response_model=compliance.AiActResult, responses=errors(401, 403, 404, 422))
 def ai_act(body: AiActRequest, session: SessionDep, actor: LoggedInDep) -> compliance.AiActResult:
     """EU AI Act risk class and the duties of a public authority as deployer, with their dates."""
     result, _record = service.ai_act_check(
@@ -60,19 +62,27 @@ def ai_act(body: AiActRequest, session: SessionDep, actor: LoggedInDep) -> compl
     return result
 
 
-@router.get("/challenges/{challenge_id}/ai-act-suggestion", response_model=list[compliance.Suggestion])
+@router.get(
+    "/challenges/{challenge_id}/ai-act-suggestion",
+    response_model=list[compliance.Suggestion],
+    responses=errors(401, 403, 404, 422),
+)
 def ai_act_suggestion(challenge: CurrentChallenge, session: SessionDep, actor: LoggedInDep) -> Any:
     """Annex III areas the need's text resembles — a suggestion; the person decides."""
+    service.require_advisor(actor)
     return service.ai_act_suggestions(session=session, text=f"{challenge.title}. {challenge.problem}")
 
 
-@router.get("/challenges/{challenge_id}/gdpr", response_model=list[compliance.GdprItem])
+@router.get(
+    "/challenges/{challenge_id}/gdpr", response_model=list[compliance.GdprItem], responses=errors(401, 403, 404, 422)
+)
 def gdpr(challenge: CurrentChallenge, session: SessionDep, actor: LoggedInDep) -> Any:
     """The GDPR checklist for a need that processes personal data."""
+    service.require_advisor(actor)
     return service.gdpr_for(session=session, challenge=challenge)
 
 
-@router.get("/evb-it", response_model=compliance.EvbItOut)
+@router.get("/evb-it", response_model=compliance.EvbItOut, responses=errors(422))
 def evb_it(service_kind: str, session: SessionDep, actor: ActorDep) -> Any:
     """The standard IT contract type (EVB-IT) for a kind of IT service."""
     try:
@@ -81,13 +91,13 @@ def evb_it(service_kind: str, session: SessionDep, actor: ActorDep) -> Any:
         raise Invalid.on("service_kind", "Unbekannte Art der IT-Leistung.") from exc
 
 
-@router.get("/rulesets", response_model=list[RuleSetRead])
+@router.get("/rulesets", response_model=list[RuleSetRead], responses=errors(401))
 def rulesets(session: SessionDep, actor: LoggedInDep) -> Any:
     """Stored rule-set versions."""
     return service.list_versions(session=session)
 
 
-@router.post("/rulesets", response_model=RuleSetRead, status_code=201)
+@router.post("/rulesets", response_model=RuleSetRead, status_code=201, responses=errors(401, 403, 409, 422))
 def load_ruleset(
     request: Request,
     session: SessionDep,

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from govlotse.challenges.models import Challenge
 from govlotse.core import audit
 from govlotse.core.actor import Actor, Role
-from govlotse.errors import Forbidden, NotFound
+from govlotse.errors import Forbidden, NotFound, Unauthorized
 from govlotse.policy import Action, require
 from govlotse.procurement import advisor, compliance, rules
 from govlotse.procurement.models import AdviceRecord, RuleSetVersion
@@ -24,12 +24,33 @@ def _may_advise(actor: Actor) -> bool:
     return actor.sees_everything or actor.role in (Role.agency, Role.expert)
 
 
+def require_advisor(actor: Actor) -> None:
+    """Decision support is for public-sector staff: visitors must log in, start-ups get 403."""
+    if not actor.is_authenticated:
+        raise Unauthorized()
+    if not _may_advise(actor):
+        raise Forbidden("decision support is for public-sector staff")
+
+
+# Parsed stored rule sets by content hash: parsing and validating a rule set takes a noticeable part of a
+# second, and a stored version never changes (a new file needs a new version), so each is parsed once.
+_PARSED: dict[str, rules.RuleSet] = {}
+
+
+def _parsed(row: RuleSetVersion) -> rules.RuleSet:
+    key = row.sha256 or hashlib.sha256(row.content.encode()).hexdigest()
+    found = _PARSED.get(key)
+    if found is None:
+        found = _PARSED[key] = rules.parse(row.content, name=f"stored rule set {row.version}")
+    return found
+
+
 def active_rule_set(session: Session) -> rules.RuleSet:
     """The rule set in use: the active stored version, else the newest one shipped with GovLotse."""
     row = session.scalar(select(RuleSetVersion).where(RuleSetVersion.active.is_(True)))
     if row is None:
         return rules.shipped()
-    return rules.parse(row.content, name=f"stored rule set {row.version}")
+    return _parsed(row)
 
 
 def rule_set_of(session: Session, version: str) -> rules.RuleSet:
@@ -39,7 +60,7 @@ def rule_set_of(session: Session, version: str) -> rules.RuleSet:
         if version == rules.shipped().version:
             return rules.shipped()
         raise NotFound("rule set", version)
-    return rules.parse(row.content, name=f"stored rule set {version}")
+    return _parsed(row)
 
 
 def _store(session: Session, rule_set: rules.RuleSet, *, loaded_by: str, activate: bool) -> RuleSetVersion:

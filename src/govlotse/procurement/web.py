@@ -10,9 +10,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from govlotse.challenges import service as challenges
+from govlotse.core.schemas import Id, parse_id
 from govlotse.core.validation import translate_errors
 from govlotse.deps import LangDep, LoggedInDep, SessionDep
-from govlotse.errors import AppError, Forbidden, NotFound
+from govlotse.errors import AppError, FieldError, Forbidden, Invalid, NotFound
 from govlotse.procurement import compliance, service
 from govlotse.procurement.advisor import AdviceInput, NoApplicableRule
 from govlotse.procurement.models import AdviceRecord
@@ -63,7 +64,7 @@ def advisor_page(request: Request, session: SessionDep, actor: LoggedInDep, lang
     if not service._may_advise(actor):
         raise Forbidden()
     params = dict(request.query_params)
-    challenge_id = int(params["bedarf"]) if params.get("bedarf", "").isdigit() else None
+    challenge_id = parse_id(params.get("bedarf"))
     values = _defaults(session, actor, challenge_id)
     result = None
     errors: dict[str, str] = {}
@@ -100,7 +101,7 @@ async def save_advice(request: Request, session: SessionDep, actor: LoggedInDep,
     """Store the advice on the need (it then appears on the need's page and in its dossier)."""
     values = await read_form(request)
     advice_in, errors = _parse(values, lang)
-    challenge_id = int(values["challenge_id"]) if str(values.get("challenge_id", "")).isdigit() else None
+    challenge_id = parse_id(values.get("challenge_id"))
     if advice_in is None or challenge_id is None:
         return render(
             request,
@@ -120,7 +121,7 @@ async def save_advice(request: Request, session: SessionDep, actor: LoggedInDep,
 
 
 @router.get("/vergabe/ergebnis/{record_id}", response_class=HTMLResponse)
-def stored(request: Request, record_id: int, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
+def stored(request: Request, record_id: Id, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
     """A stored result, exactly as computed with the rule-set version it names."""
     record = session.get(AdviceRecord, record_id)
     if record is None:
@@ -155,8 +156,9 @@ def ai_act_page(request: Request, session: SessionDep, actor: LoggedInDep, lang:
         raise Forbidden()
     params = dict(request.query_params)
     challenge = None
-    if params.get("bedarf", "").isdigit():
-        challenge = challenges.get_challenge(session=session, actor=actor, challenge_id=int(params["bedarf"]))
+    bedarf = parse_id(params.get("bedarf"))
+    if bedarf is not None:
+        challenge = challenges.get_challenge(session=session, actor=actor, challenge_id=bedarf)
     rule_set = service.active_rule_set(session)
     suggestions = (
         service.ai_act_suggestions(session=session, text=f"{challenge.title}. {challenge.problem}") if challenge else []
@@ -190,11 +192,17 @@ def ai_act_page(request: Request, session: SessionDep, actor: LoggedInDep, lang:
 
 
 @router.post("/vergabe/ki-verordnung/speichern")
-async def save_ai_act(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
+async def save_ai_act(request: Request, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+    await read_form(request)  # CSRF, before anything of the form is used
     form = await request.form()
-    answers = answers_from(form)
-    await read_form(request)  # CSRF
-    challenge_id = int(str(form.get("challenge_id", "0")) or 0)
+    try:
+        answers = answers_from(form)
+    except (ValidationError, ValueError) as exc:
+        errs = exc.errors() if isinstance(exc, ValidationError) else [{"loc": ("annex_iii_point",), "type": "int_type"}]
+        raise Invalid([FieldError(loc=tuple(e["loc"]), msg=e["msg"]) for e in translate_errors(errs, lang)]) from None
+    challenge_id = parse_id(form.get("challenge_id"))
+    if challenge_id is None:  # the answers are stored on a need
+        raise NotFound("challenge")
     _result, record = service.ai_act_check(session=session, actor=actor, answers=answers, challenge_id=challenge_id)
     assert record is not None
     return RedirectResponse(f"/vergabe/ergebnis/{record.id}?flash=saved", status_code=303)

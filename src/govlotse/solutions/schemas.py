@@ -11,6 +11,7 @@ from govlotse.challenges.schemas import OrganisationBrief
 from govlotse.core.pagination import PageParams
 from govlotse.core.schemas import (
     CodeList,
+    Id,
     LongText,
     ProvenanceIn,
     RecordRead,
@@ -48,7 +49,7 @@ LanguageList = Annotated[CodeList, AfterValidator(_codes(LANGUAGE_CODES))]
 
 
 class SolutionCreate(ProvenanceIn):
-    organisation_id: int
+    organisation_id: Id
     title: Title
     description: Annotated[RequiredText, StringConstraints(min_length=20)]
     maturity: Maturity
@@ -87,7 +88,7 @@ class SolutionFilter(PageParams):
     """What a list can be narrowed and ordered by (API query and list page)."""
 
     q: str | None = Field(default=None, max_length=200, description="Text in title, description or company name")
-    organisation_id: int | None = None
+    organisation_id: Id | None = None
     maturity: Maturity | None = None
     hosting: HostingOption | None = None
     certification: Certification | None = None

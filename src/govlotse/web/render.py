@@ -76,6 +76,13 @@ def _query(ctx: Any, **changes: Any) -> str:
     return "?" + urlencode(params) if params else "?"
 
 
+def _person(label: str | None) -> str:
+    """A person as pages show them: the name of an actor label "Name <e-mail>", without the address."""
+    if not label:
+        return "–"
+    return label.split(" <", 1)[0] if label.endswith(">") else label
+
+
 def _paragraphs(text: str | None) -> Markup:
     """Plain text with blank-line paragraphs as HTML, escaped."""
     if not text:
@@ -150,6 +157,7 @@ env.globals.update(
 )
 env.filters.update(money=_money, number=_number, date=_date, paragraphs=_paragraphs, pair=_pair)
 env.filters["markdown"] = _markdown
+env.filters["person"] = _person
 
 
 def render(
