@@ -32,6 +32,7 @@ from govlotse.challenges import web as challenges_web
 from govlotse.config import settings
 from govlotse.core.security import new_token
 from govlotse.core.validation import translate_errors
+from govlotse.db import WRITE_INTENT
 from govlotse.errors import AppError, Conflict, IllegalTransition, Invalid, NotFound, Unauthorized
 from govlotse.exploration import api as exploration_api
 from govlotse.exploration import web as exploration_web
@@ -84,6 +85,8 @@ class RequestContext(BaseHTTPMiddleware):
             request.state.lang = chosen if chosen in LANGUAGES else settings.default_language
         csrf = request.cookies.get(CSRF_COOKIE)
         request.state.csrf_token = csrf if csrf and len(csrf) < 100 else new_token(24)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            WRITE_INTENT.set(True)  # SQLite: take the write lock at BEGIN (see db._configure_sqlite)
         response = await call_next(request)
         if explicit in LANGUAGES:
             response.set_cookie(

@@ -114,6 +114,10 @@ def demo_load() -> None:
     for name, r in reports.items():
         console.print(f"{name}: {r.created} created, {r.updated} updated, {r.unchanged} unchanged")
     _index_demo()
+    with unit_of_work() as session:
+        cases = demo.seed_pipeline(session=session)
+    if cases:
+        console.print(f"demo pipeline: one need through exploration, pitch and a finished pilot ({cases} cases)")
 
 
 def _index_demo() -> None:

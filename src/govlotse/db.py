@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return create_engine(sa_url, echo=echo, pool_pre_ping=True)
 
 
+# Set for requests that change data (POST, PUT, PATCH, DELETE); see _configure_sqlite.
+WRITE_INTENT: ContextVar[bool] = ContextVar("govlotse_write_intent", default=False)
+
+
 def _configure_sqlite(engine: Engine) -> None:
     # pysqlite opens transactions lazily and breaks SAVEPOINT semantics; take over BEGIN
     # ourselves (SQLAlchemy docs, "Serializable isolation / Savepoints / Transactional DDL").
@@ -54,7 +59,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # A request that will write takes SQLite's write lock when its transaction starts (waiting up to
+        # busy_timeout for another writer). A deferred BEGIN would read first and then fail at once with
+        # "database is locked" when another writer committed in between (no retry can help then).
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if WRITE_INTENT.get() else "BEGIN")
 
 
 class Database:

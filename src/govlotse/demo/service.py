@@ -132,3 +132,163 @@ def _ensure_users(session: Session) -> None:
                 organisation_ids=[org.id] if org else [],
             ),
         )
+
+
+# ---------------------------------------------------------------- a finished demo pilot
+
+DEMO_RUN_NEED_PREFIX = "Straßenschäden frühzeitig erkennen"
+# Days before today at which the demo case entered each stage (fictional, to give the analytics a history).
+DEMO_TIMELINE = {
+    "shortlisted": 260,
+    "pitch": 245,
+    "selected": 230,
+    "pilot": 205,
+    "evaluation": 20,
+    "adopted": 6,
+    "not_selected": 230,
+}
+
+
+def seed_pipeline(*, session: Session) -> int:
+    """One demo need taken through the whole pipeline: exploration, pitch, a finished pilot, a go decision.
+
+    Idempotent: does nothing once any market exploration exists. Needs the search index (run after
+    indexing). Everything is done through the services, as the unit and an expert evaluator would do it,
+    so the audit log, the documents and the analytics show a real history. Returns the cases opened.
+    """
+    from datetime import date, timedelta
+
+    from sqlalchemy import select, update
+
+    from govlotse.challenges.models import Challenge, ChallengeStatus
+    from govlotse.core.models import utcnow
+    from govlotse.exploration import service as exploration
+    from govlotse.exploration.models import CandidateStatus, ExplorationRun
+    from govlotse.pipeline import service as pipeline
+    from govlotse.pipeline.models import Case, CaseTransition, Stage
+
+    if session.scalar(select(ExplorationRun.id).limit(1)) is not None:
+        return 0
+    # The unit runs everything; the demo expert is the second evaluator of the pitch.
+    unit_user = accounts.get_user_by_email(session=session, email=DEMO_LOGINS[0].email)
+    expert_user = accounts.get_user_by_email(session=session, email=DEMO_LOGINS[3].email)
+    if unit_user is None or expert_user is None:
+        return 0
+    unit, expert = accounts.actor_for(unit_user), accounts.actor_for(expert_user)
+    need_id = session.scalar(
+        select(Challenge.id)
+        .where(Challenge.status == ChallengeStatus.accepted)
+        .order_by(Challenge.title.startswith(DEMO_RUN_NEED_PREFIX).desc(), Challenge.id)
+    )
+    if need_id is None:
+        return 0
+    need = exploration.challenge_of(session=session, actor=unit, challenge_id=need_id)
+    run = exploration.start_run(session=session, actor=unit, challenge=need, filters=exploration.RunFilters())
+    if len(run.candidates) < 4:
+        return 0
+    chosen, other, excluded = run.candidates[0], run.candidates[1], run.candidates[3]
+    for cand in (chosen, other):
+        exploration.set_status(
+            session=session, actor=unit, run=run, candidate_id=cand.id, status=CandidateStatus.shortlist
+        )
+    exploration.set_status(
+        session=session,
+        actor=unit,
+        run=run,
+        candidate_id=excluded.id,
+        status=CandidateStatus.excluded,
+        reason="Kein Einsatz auf Fahrzeugen vorgesehen; deckt nur Brücken ab.",
+    )
+    for cand, grade in ((chosen, 2), (other, 2), (excluded, 0)):
+        exploration.judge(session=session, actor=unit, run=run, candidate_id=cand.id, grade=grade)
+    case_ids = exploration.close_run(session=session, actor=unit, run=run)
+    cases = {cid: pipeline.get_case(session=session, actor=unit, case_id=cid) for cid in case_ids}
+    winner = next(c for c in cases.values() if c.solution_id == chosen.solution_id)
+    loser = next(c for c in cases.values() if c.solution_id == other.solution_id)
+    crits = pipeline.set_criteria(
+        session=session,
+        actor=unit,
+        challenge=need,
+        items=[
+            {"name": "Wirkung auf das Problem", "weight": 50},
+            {"name": "Umsetzbarkeit im Betrieb", "weight": 30},
+            {"name": "Preis", "weight": 20},
+        ],
+    )
+    for case in (winner, loser):
+        pipeline.transition(session=session, actor=unit, case=case, to=Stage.pitch)
+    marks = {
+        (winner.id, "unit"): (8, 7, 6),
+        (winner.id, "expert"): (9, 6, 6),
+        (loser.id, "unit"): (6, 5, 8),
+        (loser.id, "expert"): (5, 6, 7),
+    }
+    for (case_id, who), values in marks.items():
+        actor = unit if who == "unit" else expert
+        pipeline.submit_scores(
+            session=session,
+            actor=actor,
+            case=cases[case_id],
+            scores={c.id: (v, "") for c, v in zip(crits, values, strict=True)},
+        )
+    pipeline.transition(session=session, actor=unit, case=winner, to=Stage.selected)
+    pipeline.transition(
+        session=session,
+        actor=unit,
+        case=loser,
+        to=Stage.not_selected,
+        reason="Geringere Wirkung im Pitch; gute Preisgestaltung.",
+    )
+    today = date.today()
+    pipeline.save_pilot(
+        session=session,
+        actor=unit,
+        case=winner,
+        scope="Befahrung von 120 km Gemeindestraßen mit Kameras an zwei Dienstfahrzeugen; Meldung an die "
+        "Straßenmeisterei.",
+        price=48_000,
+        start=today - timedelta(days=DEMO_TIMELINE["pilot"]),
+        end=today - timedelta(days=DEMO_TIMELINE["evaluation"]),
+        go_no_go=today - timedelta(days=DEMO_TIMELINE["adopted"]),
+        kpis=[
+            {"name": "Zeit bis zur Erkennung eines Schadens", "unit": "Tage", "baseline": 180, "target": 14},
+            {"name": "Erkannte Schäden je Monat", "unit": "Anzahl", "baseline": 40, "target": 120},
+            {"name": "Kosten je befahrenem Kilometer", "unit": "€", "baseline": 25, "target": 10},
+        ],
+        milestones=[
+            {"title": "Kameras montiert", "due": today - timedelta(days=190)},
+            {"title": "Erste Befahrung ausgewertet", "due": today - timedelta(days=150)},
+        ],
+    )
+    pipeline.transition(session=session, actor=unit, case=winner, to=Stage.pilot)
+    pipeline.transition(session=session, actor=unit, case=winner, to=Stage.evaluation)
+    pilot = pipeline.pilot_of(session=session, case=winner)
+    assert pilot is not None
+    results: dict[int, float | None] = dict(zip([k.id for k in pilot.kpis], (12.0, 135.0, 9.5), strict=True))
+    pipeline.decide(
+        session=session,
+        actor=unit,
+        case=winner,
+        outcome="go",
+        reason="Alle drei Ziele erreicht; die Straßenmeisterei plant mit den Meldungen.",
+        lessons="Die Straßenmeisterei früh einbinden: sie entscheidet, welche Meldungen sie annimmt.\n"
+        "Datenschutz: Gesichter und Kennzeichen werden auf dem Fahrzeug verpixelt – das vorab prüfen lassen.",
+        results=results,
+        follow_up={
+            "procedure": "negotiated_without_competition",
+            "value_eur": 140_000,
+            "note": "Rahmenvertrag 3 Jahre",
+        },
+    )
+    # Give the fictional history its days: the steps above all happened just now.
+    now = utcnow()
+    for case in (winner, loser):
+        for t in session.scalars(select(CaseTransition).where(CaseTransition.case_id == case.id)):
+            days = DEMO_TIMELINE.get(t.to_stage)
+            if days is not None:
+                t.at = now - timedelta(days=days)
+        last = DEMO_TIMELINE.get(case.stage)
+        if last is not None:
+            session.execute(update(Case).where(Case.id == case.id).values(stage_since=now - timedelta(days=last)))
+    session.flush()
+    return len(case_ids)
