@@ -18,7 +18,7 @@ from govlotse.exploration.models import CandidateStatus, ExplorationRun
 from govlotse.i18n import N_, is_source, translate
 from govlotse.pipeline import service as pipeline
 from govlotse.solutions.models import Solution
-from govlotse.web.forms import from_invalid, read_form, savepoint
+from govlotse.web.forms import from_invalid, parse_int, read_form, savepoint
 from govlotse.web.render import render
 from govlotse.web.responses import document_response
 
@@ -109,13 +109,6 @@ def run_page(request: Request, run_id: Id, session: SessionDep, actor: LoggedInD
     return _page(request, session, actor, run_id)
 
 
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 @router.post("/markterkundung/{run_id}/kandidaten/{candidate_id}")
 async def decide_candidate(
     request: Request, run_id: Id, candidate_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep
@@ -136,7 +129,7 @@ async def decide_candidate(
                 candidate_id=candidate_id,
                 status=status,
                 reason=data.get("reason", ""),
-                version=_int(data.get("version")),
+                version=parse_int(data.get("version")),
             ),
         )
     except Invalid as exc:
@@ -164,7 +157,7 @@ async def decide_candidate(
 async def judge(request: Request, run_id: Id, candidate_id: Id, session: SessionDep, actor: LoggedInDep) -> Response:
     data = await read_form(request)
     run = service.get_run(session=session, actor=actor, run_id=run_id)
-    grade = _int(data.get("grade")) if data.get("grade", "") != "" else None
+    grade = parse_int(data.get("grade")) if data.get("grade", "") != "" else None
     service.judge(session=session, actor=actor, run=run, candidate_id=candidate_id, grade=grade)
     return RedirectResponse(f"/markterkundung/{run_id}#k-{candidate_id}", status_code=303)
 

@@ -23,7 +23,7 @@ from govlotse.i18n import N_, translate
 from govlotse.pipeline import dossier, service
 from govlotse.pipeline.models import Case, Stage
 from govlotse.procurement import service as procurement
-from govlotse.web.forms import from_invalid, read_form, savepoint
+from govlotse.web.forms import from_invalid, parse_int, read_form, savepoint
 from govlotse.web.render import render
 from govlotse.web.responses import document_response
 
@@ -71,13 +71,6 @@ def _date(data: dict[str, Any], name: str, errors: list[FieldError], *, required
         return date.fromisoformat(raw)
     except ValueError:
         errors.append(FieldError((name,), N_("Bitte ein Datum im Format JJJJ-MM-TT angeben.")))
-        return None
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
         return None
 
 
@@ -241,7 +234,7 @@ async def step(request: Request, case_id: Id, session: SessionDep, actor: Logged
             case=case,
             to=to,
             reason=str(data.get("step_reason", "")),
-            version=_int(data.get("version")),
+            version=parse_int(data.get("version")),
         )
 
     return await _act(
@@ -258,7 +251,7 @@ async def score(request: Request, case_id: Id, session: SessionDep, actor: Logge
             raw = str(data.get(f"score_{crit.id}", "")).strip()
             if raw == "":
                 continue
-            value = _int(raw)
+            value = parse_int(raw)
             if value is None:
                 errors.append(FieldError((f"score_{crit.id}",), N_("Bitte einen Wert von 0 bis 10 angeben.")))
                 continue
@@ -312,7 +305,7 @@ def _pilot_input(data: dict[str, Any]) -> dict[str, Any]:
 async def pilot(request: Request, case_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
     def action(case: Case, data: dict[str, Any]) -> Any:
         return service.save_pilot(
-            session=session, actor=actor, case=case, version=_int(data.get("version")), **_pilot_input(data)
+            session=session, actor=actor, case=case, version=parse_int(data.get("version")), **_pilot_input(data)
         )
 
     # A service error on the n-th KPI names "kpi_n"; the form shows it at that row's name field.
@@ -338,7 +331,7 @@ def _results(case: Case, data: dict[str, Any], session: Session) -> dict[int, fl
 @router.post("/faelle/{case_id}/zwischenstand")
 async def progress(request: Request, case_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
     def action(case: Case, data: dict[str, Any]) -> Any:
-        done = [i for i in (_int(x) for x in data.get("done", [])) if i is not None]
+        done = [i for i in (parse_int(x) for x in data.get("done", [])) if i is not None]
         return service.report_progress(
             session=session,
             actor=actor,

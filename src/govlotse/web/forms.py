@@ -130,6 +130,14 @@ async def submit(
     return RedirectResponse(redirect_to(result), status_code=303)
 
 
+def parse_int(value: Any) -> int | None:
+    """A whole number from a form field (a version, a grade, a score), or None if it is not one."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def savepoint(session: Any, action: Callable[[], T]) -> T:
     """Run a service call so that a refused change leaves nothing half-done behind.
 
