@@ -215,3 +215,66 @@ def index_now(session: Session) -> Any:
         return total
 
     return run
+
+
+class Mailbox:
+    """The mails a real local SMTP server (aiosmtpd) received during the test run."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+        self.port = 0
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[Any]:
+        return [m for m in self.messages if m["To"] == address]
+
+    def last(self, address: str) -> Any:
+        found = self.to(address)
+        assert found, f"no mail to {address}; mails to: {[m['To'] for m in self.messages]}"
+        return found[-1]
+
+    def body(self, address: str) -> str:
+        return str(self.last(address).get_content())
+
+    def link(self, address: str) -> str:
+        """The path of the link in the last mail to ``address`` (without scheme and host)."""
+        import re
+
+        match = re.search(r"https?://[^/\s]+(/\S+)", self.body(address))
+        assert match, self.body(address)
+        return match.group(1)
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[Mailbox]:
+    """A real SMTP server on a free local port; the application sends every mail of the test run to it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    from govlotse.config import settings
+
+    with socket.socket() as probe:  # a free port (aiosmtpd cannot start on port 0)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    box = Mailbox()
+    box.port = port
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    previous = settings.smtp_host, settings.smtp_port
+    settings.smtp_host, settings.smtp_port = "127.0.0.1", controller.port
+    yield box
+    settings.smtp_host, settings.smtp_port = previous
+    controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def mailbox(smtp_server: Mailbox) -> Mailbox:
+    """The mails sent during this test (the server is shared; each test starts with an empty box)."""
+    smtp_server.messages.clear()
+    return smtp_server

@@ -137,6 +137,18 @@ Builder = Callable[[Call], dict[str, Any]]
 
 # JSON bodies (API) and form fields (web) that get past validation, so that the service decides.
 JSON: dict[str, Builder] = {
+    "POST /api/auth/register": lambda c: {
+        "organisation_name": "Neu GmbH",
+        "name": "Nora Neu",
+        "email": f"neu-{c.role}@example.org",
+        "password": PASSWORD,
+    },
+    "POST /api/auth/confirm": lambda c: {"token": "kein-gueltiger-link"},
+    "POST /api/auth/password-reset": lambda c: {"email": "niemand@example.org"},
+    "POST /api/auth/password-reset/confirm": lambda c: {"token": "kein-gueltiger-link", "password": PASSWORD},
+    "POST /api/auth/invitations/accept": lambda c: {"token": "kein-gueltiger-link"},
+    "POST /api/organisations/{organisation_id}/invitations": lambda c: {"email": "neu@example.org"},
+    "POST /api/registrations/{organisation_id}/review": lambda c: {"decision": "approve"},
     "POST /api/auth/login": lambda c: {
         "email": c.world.users.get(c.role, c.world.users["expert"]).email,
         "password": PASSWORD,
@@ -214,6 +226,8 @@ JSON: dict[str, Builder] = {
 FORMS: dict[str, Builder] = {
     "POST /anmelden": lambda c: {"email": "niemand@example.org", "password": "falsch"},
     "POST /abmelden": lambda c: {},
+    "POST /organisationen/{organisation_id}/einladungen": lambda c: {"email": "neu@example.org"},
+    "POST /lotsenstelle/freigaben/{organisation_id}": lambda c: {"decision": "approve"},
     "POST /bedarfe/neu": lambda c: {
         "organisation_id": str(c.org("agency", "other_agency")),
         "title": "Neuer Bedarf",

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
+from govlotse.accounts import registration
 from govlotse.accounts import service as accounts
 from govlotse.accounts.models import User
 from govlotse.challenges.models import Challenge
@@ -147,6 +148,10 @@ def build_world(session: Session) -> World:
         session=session, actor=actor["agency"], advice_in=advice, challenge_id=own_need.id
     )
     assert record is not None and own_record is not None
+    invited = {
+        org.id: registration.invite(session, actor=SYSTEM, org=org, email=f"eingeladen-{org.id}@example.org", lang="de")
+        for org in (other_startup, own_startup, own_agency)
+    }
     session.flush()
     return World(
         session=session,
@@ -165,6 +170,7 @@ def build_world(session: Session) -> World:
             ("candidate_id", None): candidate.id,
             ("case_id", None): case.id,
             ("record_id", None): record.id,
+            ("invitation_id", None): invited[other_startup.id].id,
             ("key", None): "trichter",  # the funnel: a figure of the unit's and of the public page
         },
         own={
@@ -178,6 +184,8 @@ def build_world(session: Session) -> World:
             ("agency", "case_id"): own_case.id,
             ("startup", "case_id"): own_case.id,
             ("agency", "record_id"): own_record.id,
+            ("startup", "invitation_id"): invited[own_startup.id].id,
+            ("agency", "invitation_id"): invited[own_agency.id].id,
         },
         orgs={
             "agency": own_agency.id,

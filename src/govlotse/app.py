@@ -22,6 +22,7 @@ from starlette.requests import ClientDisconnect
 
 from govlotse import __version__
 from govlotse.accounts import api as accounts_api
+from govlotse.accounts import registration_api, registration_web
 from govlotse.accounts import web as accounts_web
 from govlotse.analytics import api as analytics_api
 from govlotse.analytics import usage
@@ -124,11 +125,13 @@ def _error_page(request: Request, status: int, title: str, detail: str) -> HTMLR
 
 
 PAGE_TEXT = {
+    400: ("Nicht möglich", "Diese Aktion ist so nicht möglich."),
     401: ("Anmeldung erforderlich", "Bitte melden Sie sich an."),
     403: ("Keine Berechtigung", "Diese Aktion ist für Ihr Konto nicht freigegeben."),
     404: ("Nicht gefunden", "Diese Seite gibt es nicht, oder sie ist für Sie nicht sichtbar."),
     405: ("Nicht erlaubt", "Diese Aktion ist auf dieser Seite nicht möglich."),
     409: ("Konflikt", "Der Datensatz wurde inzwischen geändert."),
+    429: ("Zu viele Versuche", "Bitte warten Sie eine Weile und versuchen Sie es dann erneut."),
     422: ("Ungültige Eingabe", "Bitte prüfen Sie Ihre Eingaben."),
     500: (
         "Fehler",
@@ -154,7 +157,7 @@ def _render_app_error(request: Request, exc: AppError) -> Response:
         )
     if isinstance(exc, Invalid):
         text = "; ".join(e["msg"] for e in exc.payload(lang)["detail"])
-    elif (isinstance(exc, Conflict) or exc.status_code == 403) and is_source(exc.detail):
+    elif is_source(exc.detail):
         text = exc.detail  # a German UI sentence; developer-facing English details stay in the API and the log
     return _error_page(request, exc.status_code, title, text)
 
@@ -196,6 +199,7 @@ def create_app(*, background_indexing: bool = True) -> FastAPI:
 
     for module in (
         accounts_api,
+        registration_api,
         organisations_api,
         challenges_api,
         solutions_api,
@@ -215,6 +219,7 @@ def create_app(*, background_indexing: bool = True) -> FastAPI:
         matching_web,
         procurement_web,
         accounts_web,
+        registration_web,
         challenges_quality_web,
         exploration_web,
         pipeline_web,

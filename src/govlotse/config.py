@@ -46,6 +46,29 @@ class Settings(BaseSettings):
         default=0.4, ge=0, le=1, description="Share of the semantic ranking in hybrid search (rest: lexical)."
     )
 
+    base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Address users reach the application at; links in e-mails start with it.",
+    )
+    smtp_host: str = Field(
+        default="",
+        description="SMTP server for e-mail (registration, password reset, invitations). Empty: mails are "
+        "written to var/mail/ as .eml files instead (development).",
+    )
+    smtp_port: int = Field(default=25, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_user: str = Field(default="", description="SMTP login (empty: no authentication).")
+    smtp_password: str = Field(default="", description="SMTP password.")
+    smtp_starttls: bool = Field(default=False, description="Switch to TLS with STARTTLS before sending.")
+    mail_from: str = Field(default="GovLotse <noreply@govlotse.example>", description="Sender of e-mails.")
+    token_hours: int = Field(
+        default=24, ge=1, le=720, description="Validity of e-mail confirmation and invitation links in hours."
+    )
+    reset_minutes: int = Field(default=60, ge=5, le=1440, description="Validity of a password reset link in minutes.")
+    login_max_failures: int = Field(
+        default=5, ge=1, le=100, description="Failed logins for one e-mail address before it is locked for a while."
+    )
+    login_lock_minutes: int = Field(default=15, ge=1, le=1440, description="How long a locked login stays locked.")
+
     @cached_property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

@@ -70,8 +70,8 @@ def _govlotse() -> str:
 
 
 @pytest.fixture(scope="session")
-def server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`govlotse serve` on a fresh demo database (migrated and loaded by the real CLI)."""
+def server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory, smtp_server: Any) -> Iterator[Server]:
+    """`govlotse serve` on a fresh demo database (migrated and loaded by the real CLI), mailing to the test SMTP."""
     folder = tmp_path_factory.mktemp("e2e")
     db_path = folder / "e2e.sqlite3"
     port = _free_port()
@@ -82,6 +82,9 @@ def server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         GOVLOTSE_HOST="127.0.0.1",
         GOVLOTSE_PORT=str(port),
         GOVLOTSE_SECRET_KEY="e2e-" + os.urandom(16).hex(),
+        GOVLOTSE_BASE_URL=f"http://127.0.0.1:{port}",
+        GOVLOTSE_SMTP_HOST="127.0.0.1",
+        GOVLOTSE_SMTP_PORT=str(smtp_server.port),
     )
     # cwd is the temporary folder, so that a developer's .env does not leak into the test server.
     for args in (["db", "upgrade"], ["demo", "load"]):

@@ -31,7 +31,7 @@ def test_startup_edits_its_profile_and_sees_fitting_needs(open_page: Callable[..
     page.get_by_role("link", name=re.compile(r"\(Start-up\)")).click()  # the account link in the header
     expect(page.get_by_role("heading", level=1)).to_have_text("Mein Konto")
     check_a11y(page)
-    page.get_by_role("main").get_by_role("link", name="Aktenlicht GmbH").click()
+    page.get_by_role("main").get_by_role("link", name="Aktenlicht GmbH", exact=True).click()
     check_a11y(page)
 
     # the company profile

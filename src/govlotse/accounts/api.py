@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 
-from govlotse.accounts import service
+from govlotse.accounts import registration, service
+from govlotse.accounts.registration import LOGIN_MESSAGES, LoginOutcome
 from govlotse.accounts.schemas import LoginIn, UserRead
 from govlotse.config import settings
 from govlotse.core.openapi import errors
-from govlotse.deps import LoggedInDep, LoginDep, SessionDep
-from govlotse.errors import AppError
+from govlotse.deps import LangDep, LoggedInDep, LoginDep, SessionDep
+from govlotse.i18n import translate
 
 router = APIRouter(prefix="/auth", tags=["accounts"])
 
 
-class LoginFailed(AppError):
-    def __init__(self) -> None:
-        # One message whether the e-mail exists or not (no account enumeration).
-        super().__init__("e-mail or password is wrong", status_code=401, code="login_failed")
+# Status and machine-readable code of each refused login (one message whether the e-mail exists or not).
+LOGIN_ERRORS = {
+    LoginOutcome.failed: (401, "login_failed"),
+    LoginOutcome.unconfirmed: (403, "email_unconfirmed"),
+    LoginOutcome.locked: (429, "too_many_attempts"),
+}
+
+
+def client_address(request: Request) -> str:
+    """The caller's address, counted for login throttling (behind a proxy: run uvicorn with --proxy-headers)."""
+    return request.client.host if request.client else "unknown"
 
 
 def set_session_cookie(response: Response, token: str) -> None:
@@ -31,12 +40,23 @@ def set_session_cookie(response: Response, token: str) -> None:
     )
 
 
-@router.post("/login", response_model=UserRead, responses=errors(401, 422))
-def login(credentials: LoginIn, response: Response, session: SessionDep, current: LoginDep) -> object:
-    """Log in with e-mail and password; sets the session cookie."""
-    user = service.authenticate(session=session, email=credentials.email, password=credentials.password)
-    if user is None:
-        raise LoginFailed()
+@router.post("/login", response_model=UserRead, responses=errors(401, 403, 422, 429))
+def login(
+    credentials: LoginIn, request: Request, response: Response, session: SessionDep, current: LoginDep, lang: LangDep
+) -> object:
+    """Log in with e-mail and password; sets the session cookie.
+
+    401 for a wrong e-mail or password, 403 while the address is not confirmed (the link is sent again),
+    429 after too many failures (also for unknown addresses). Failures are counted, so they are answered
+    rather than raised (raising would roll the count back).
+    """
+    outcome, user = registration.log_in(
+        session, email=credentials.email, password=credentials.password, client=client_address(request)
+    )
+    if outcome != LoginOutcome.ok or user is None:
+        status, code = LOGIN_ERRORS[outcome]
+        detail = translate(LOGIN_MESSAGES[outcome], lang, minutes=settings.login_lock_minutes)
+        return JSONResponse({"error": code, "detail": detail}, status_code=status)
     if current is not None:  # a new login replaces the old session (no session fixation)
         session.delete(current)
     token, _login = service.start_session(session=session, user=user)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from govlotse.accounts import throttle
 from govlotse.accounts.models import LoginSession, Membership, User
 from govlotse.accounts.schemas import UserCreate
 from govlotse.analytics import usage
@@ -64,6 +65,7 @@ def create_user(*, session: Session, actor: Actor, user_in: UserCreate) -> User:
         role=user_in.role,
         password_hash=security.hash_password(user_in.password),
         language=user_in.language,
+        email_verified_at=utcnow(),  # an administrator (or the CLI) vouches for the address
         memberships=[Membership(organisation_id=o.id, org_role="owner") for o in orgs],
     )
     session.add(user)
@@ -103,6 +105,9 @@ def start_session(*, session: Session, user: User) -> tuple[str, LoginSession]:
         csrf_token=security.new_token(24),
     )
     user.last_login_at = now
+    # Housekeeping while a write happens anyway: expired sessions and forgotten failure counts go.
+    purge_expired_sessions(session=session)
+    throttle.purge(session)
     session.add(login)
     session.flush()
     audit.record(session, actor=actor_for(user), action="user.login", entity_type="user", entity_id=user.id)

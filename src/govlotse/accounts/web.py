@@ -6,8 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from govlotse.accounts import service
-from govlotse.accounts.api import set_session_cookie
+from govlotse.accounts import registration, service
+from govlotse.accounts.api import client_address, set_session_cookie
+from govlotse.accounts.registration import LOGIN_MESSAGES, LoginOutcome
 from govlotse.config import settings
 from govlotse.deps import LangDep, LoggedInDep, LoginDep, SessionDep
 from govlotse.i18n import translate
@@ -34,14 +35,17 @@ def login_form(request: Request, next: str | None = None) -> HTMLResponse:
 async def login(request: Request, session: SessionDep, current: LoginDep, lang: LangDep) -> Response:
     data = await read_form(request)
     target = _safe_next(data.get("next"))
-    user = service.authenticate(session=session, email=data.get("email", ""), password=data.get("password", ""))
-    if user is None:
-        message = translate("E-Mail-Adresse oder Passwort ist falsch.", lang)
+    email = str(data.get("email", ""))[:254]
+    outcome, user = registration.log_in(
+        session, email=email, password=str(data.get("password", "")), client=client_address(request)
+    )
+    if outcome != LoginOutcome.ok or user is None:
+        message = translate(LOGIN_MESSAGES[outcome], lang, minutes=settings.login_lock_minutes)
         return render(
             request,
             "accounts/login.html",
-            {"next": target, "values": {"email": data.get("email", "")}, "errors": {"email": message}},
-            status_code=400,
+            {"next": target, "values": {"email": email}, "errors": {"email": message}},
+            status_code=429 if outcome == LoginOutcome.locked else 400,
         )
     if current is not None:
         session.delete(current)

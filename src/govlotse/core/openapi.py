@@ -53,8 +53,13 @@ class IllegalTransitionRead(BaseModel):
 
 
 ERRORS: dict[int, tuple[Any, str]] = {
+    400: (ErrorRead, "A link (token) that is unknown, expired or used already (`invalid_link`)"),
     401: (ErrorRead, "Not logged in (`unauthorized`), or wrong e-mail or password (`login_failed`)"),
-    403: (ErrorRead, "Logged in, but this action is not yours (`forbidden`)"),
+    403: (
+        ErrorRead,
+        "Logged in, but this action is not yours (`forbidden`); or the e-mail address is not confirmed yet "
+        "(`email_unconfirmed`, login only)",
+    ),
     404: (ErrorRead, "No such record, or one you may not see (`not_found`): existence does not leak"),
     409: (
         ConflictRead | IllegalTransitionRead,
@@ -62,6 +67,7 @@ ERRORS: dict[int, tuple[Any, str]] = {
         "does not allow (`illegal_transition`)",
     ),
     422: (InvalidRead, "Invalid input: one message per field (`invalid`)"),
+    429: (ErrorRead, "Too many attempts from this address or for this account; try again later (`too_many_attempts`)"),
 }
 
 

@@ -34,6 +34,7 @@ class CompanySize(StrEnum):
 class OrganisationStatus(StrEnum):
     active = "active"
     pending = "pending"  # registered, waiting for approval by the unit
+    rejected = "rejected"  # the unit declined the registration (the reason is in status_note)
 
 
 organisation_tags = Table(
@@ -56,5 +57,6 @@ class Organisation(Timestamped, Provenance, Base):
     founded_year: Mapped[int | None] = mapped_column(Integer)
     size: Mapped[str | None] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), default=OrganisationStatus.active, index=True)
+    status_note: Mapped[str | None] = mapped_column(Text)
 
     tags: Mapped[list[Tag]] = relationship(secondary=organisation_tags, lazy="raise", order_by=Tag.slug)

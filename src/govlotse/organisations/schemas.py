@@ -85,6 +85,7 @@ class OrganisationRead(RecordRead):
     founded_year: int | None
     size: str | None
     status: str
+    status_note: str | None = None
     tags: TagSlugs
 
 

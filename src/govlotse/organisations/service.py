@@ -11,7 +11,7 @@ from govlotse.core.pagination import paginate
 from govlotse.core.schemas import apply_sort
 from govlotse.errors import Conflict, Forbidden, NotFound
 from govlotse.matching import sources as search_index
-from govlotse.organisations.models import Organisation
+from govlotse.organisations.models import Organisation, OrganisationStatus
 from govlotse.organisations.schemas import OrganisationCreate, OrganisationFilter, OrganisationUpdate
 from govlotse.policy import Action, organisation_filter, require
 from govlotse.solutions import service as solutions
@@ -78,8 +78,22 @@ def update_organisation(
         values["tags"] = taxonomy.resolve(session=session, slugs=org_in.tags)
     diff = crud.apply_changes(session, actor=actor, obj=org, values=values, entity_type="organisation")
     if {"name", "status"} & set(diff):
-        # Solutions show the company name and are public only while the company is active.
-        search_index.enqueue(
-            session, "solution", solutions.ids_of_organisation(session=session, organisation_id=org.id)
-        )
+        _reindex_solutions(session, org)
     return org
+
+
+def set_status(
+    *, session: Session, actor: Actor, org: Organisation, status: OrganisationStatus, note: str | None
+) -> Organisation:
+    """The unit's decision on a registration (see accounts.registration.review)."""
+    if not actor.sees_everything:
+        raise Forbidden("only the unit approves organisations")
+    values = {"status": str(status), "status_note": note}
+    crud.apply_changes(session, actor=actor, obj=org, values=values, entity_type="organisation")
+    _reindex_solutions(session, org)
+    return org
+
+
+def _reindex_solutions(session: Session, org: Organisation) -> None:
+    # Solutions show the company name and are public only while the company is active.
+    search_index.enqueue(session, "solution", solutions.ids_of_organisation(session=session, organisation_id=org.id))

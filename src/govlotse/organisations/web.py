@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from govlotse.accounts import registration
 from govlotse.challenges import service as challenges
 from govlotse.challenges.schemas import ChallengeFilter
 from govlotse.core.pagination import page_of
@@ -65,6 +66,7 @@ def detail(request: Request, org: CurrentOrganisation, session: SessionDep, acto
             "solutions": offers,
             "challenges": needs,
             "may_edit": can(actor, Action.update, org),
+            "may_invite": registration.may_invite(actor, org, session),
         },
     )
 

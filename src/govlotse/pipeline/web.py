@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from govlotse.accounts import registration
 from govlotse.challenges.models import Challenge, ChallengeStatus
 from govlotse.config import settings
 from govlotse.core.actor import Actor, Role
@@ -511,5 +512,6 @@ def dashboard(request: Request, session: SessionDep, actor: LoggedInDep) -> HTML
             "open_runs": open_runs,
             "stages": service.STAGE_ORDER,
             "stall_days": settings.pilot_stall_days,
+            "approvals": len(registration.pending(session, actor=actor)),
         },
     )

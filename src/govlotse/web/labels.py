@@ -75,7 +75,7 @@ LABELS: dict[str, dict[str, str]] = {
         "expert": "Expertin / Experte",
         "admin": "Administration",
     },
-    "org_status": {"active": "Aktiv", "pending": "Wartet auf Freigabe"},
+    "org_status": {"active": "Aktiv", "pending": "Wartet auf Freigabe", "rejected": "Nicht freigegeben"},
     "evb_service": {
         "cloud_service": "Cloud-Dienst (SaaS, PaaS, IaaS)",
         "software_permanent": "Standardsoftware auf Dauer",
@@ -125,7 +125,17 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "gdpr_level": {"required": "erforderlich", "likely": "voraussichtlich erforderlich", "check": "prüfen"},
     "language": LANGUAGE_NAMES,
+    "org_role": {"owner": "Inhaber/in", "member": "Mitglied"},
     "flash": {
+        "email_confirmed": "E-Mail-Adresse bestätigt.",
+        "reset_sent": "Wenn es zu dieser Adresse ein Konto gibt, haben wir einen Link zum Zurücksetzen geschickt. "
+        "Bitte prüfen Sie Ihr Postfach.",
+        "password_reset": "Ihr Passwort ist geändert. Bitte melden Sie sich mit dem neuen Passwort an.",
+        "invited": "Einladung gesendet.",
+        "invitation_revoked": "Einladung widerrufen; ihr Link funktioniert nicht mehr.",
+        "joined": "Willkommen! Sie gehören jetzt zur Organisation.",
+        "approved": "Organisation freigegeben; ihre Ansprechpersonen sind per E-Mail informiert.",
+        "rejected": "Registrierung abgelehnt; die Begründung ist per E-Mail verschickt.",
         "saved": "Änderungen gespeichert.",
         "created": "Angelegt.",
         "logged_in": "Sie sind angemeldet.",
