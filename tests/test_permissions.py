@@ -143,6 +143,8 @@ JSON: dict[str, Builder] = {
         "email": f"neu-{c.role}@example.org",
         "password": PASSWORD,
     },
+    "POST /api/auth/tokens": lambda c: {"name": "Skript"},
+    "POST /api/auth/me/delete": lambda c: {"confirmation": "falsch"},
     "POST /api/auth/confirm": lambda c: {"token": "kein-gueltiger-link"},
     "POST /api/auth/password-reset": lambda c: {"email": "niemand@example.org"},
     "POST /api/auth/password-reset/confirm": lambda c: {"token": "kein-gueltiger-link", "password": PASSWORD},
@@ -226,6 +228,8 @@ JSON: dict[str, Builder] = {
 FORMS: dict[str, Builder] = {
     "POST /anmelden": lambda c: {"email": "niemand@example.org", "password": "falsch"},
     "POST /abmelden": lambda c: {},
+    "POST /konto/api-tokens": lambda c: {"name": "Skript", "scope": "read"},
+    "POST /konto/loeschen": lambda c: {"confirmation": "falsch", "understood": "1"},
     "POST /organisationen/{organisation_id}/einladungen": lambda c: {"email": "neu@example.org"},
     "POST /lotsenstelle/freigaben/{organisation_id}": lambda c: {"decision": "approve"},
     "POST /bedarfe/neu": lambda c: {

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from govlotse.accounts import registration
+from govlotse.accounts import registration, tokens
 from govlotse.accounts import service as accounts
 from govlotse.accounts.models import User
 from govlotse.challenges.models import Challenge
@@ -152,6 +152,12 @@ def build_world(session: Session) -> World:
         org.id: registration.invite(session, actor=SYSTEM, org=org, email=f"eingeladen-{org.id}@example.org", lang="de")
         for org in (other_startup, own_startup, own_agency)
     }
+    api_tokens = {
+        role: tokens.create(session, actor=SYSTEM, user=user, name="Skript", scope=tokens.Scope.read, expires_days=30)[
+            1
+        ]
+        for role, user in [*users.items(), ("other", make_user(session, role="unit"))]
+    }
     session.flush()
     return World(
         session=session,
@@ -171,6 +177,7 @@ def build_world(session: Session) -> World:
             ("case_id", None): case.id,
             ("record_id", None): record.id,
             ("invitation_id", None): invited[other_startup.id].id,
+            ("token_id", None): api_tokens["other"].id,
             ("key", None): "trichter",  # the funnel: a figure of the unit's and of the public page
         },
         own={
@@ -184,6 +191,7 @@ def build_world(session: Session) -> World:
             ("agency", "case_id"): own_case.id,
             ("startup", "case_id"): own_case.id,
             ("agency", "record_id"): own_record.id,
+            **{(role, "token_id"): api_tokens[role].id for role in users},
             ("startup", "invitation_id"): invited[own_startup.id].id,
             ("agency", "invitation_id"): invited[own_agency.id].id,
         },

@@ -48,6 +48,8 @@ from govlotse.organisations import api as organisations_api
 from govlotse.organisations import web as organisations_web
 from govlotse.pipeline import api as pipeline_api
 from govlotse.pipeline import web as pipeline_web
+from govlotse.privacy import api as privacy_api
+from govlotse.privacy import web as privacy_web
 from govlotse.procurement import api as procurement_api
 from govlotse.procurement import rules as procurement_rules
 from govlotse.procurement import web as procurement_web
@@ -200,6 +202,7 @@ def create_app(*, background_indexing: bool = True) -> FastAPI:
     for module in (
         accounts_api,
         registration_api,
+        privacy_api,
         organisations_api,
         challenges_api,
         solutions_api,
@@ -220,6 +223,7 @@ def create_app(*, background_indexing: bool = True) -> FastAPI:
         procurement_web,
         accounts_web,
         registration_web,
+        privacy_web,
         challenges_quality_web,
         exploration_web,
         pipeline_web,

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from govlotse.accounts import service as accounts
-from govlotse.accounts.models import LoginSession, User
+from govlotse.accounts import tokens
+from govlotse.accounts.models import ApiToken, LoginSession, User
 from govlotse.config import settings
 from govlotse.core.actor import ANONYMOUS, Actor
 from govlotse.db import get_session
-from govlotse.errors import Unauthorized
+from govlotse.errors import Forbidden, Unauthorized
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,30 @@ def get_login(request: Request, session: SessionDep) -> LoginSession | None:
 LoginDep = Annotated[LoginSession | None, Depends(get_login)]
 
 
-def get_actor(login: LoginDep) -> Actor:
-    """Who is acting: the logged-in user, or an anonymous visitor."""
+def get_api_token(request: Request, session: SessionDep) -> ApiToken | None:
+    """The API token of an ``Authorization: Bearer`` header on an /api/ request (401 if it does not work)."""
+    if "api_token" not in request.state._state:
+        token = None
+        header = request.headers.get("authorization", "")
+        if request.url.path.startswith("/api/") and header[:7].lower() == "bearer ":
+            token = tokens.authenticate(session, header[7:].strip())
+            if token is None:
+                raise Unauthorized("the API token is unknown, expired or revoked")
+        request.state.api_token = token
+    current: ApiToken | None = request.state.api_token
+    return current
+
+
+ApiTokenDep = Annotated[ApiToken | None, Depends(get_api_token)]
+
+
+def get_actor(request: Request, login: LoginDep, token: ApiTokenDep) -> Actor:
+    """Who is acting: the holder of an API token, the logged-in user, or an anonymous visitor."""
+    if token is not None:
+        if token.scope != tokens.Scope.write and request.method not in ("GET", "HEAD", "OPTIONS"):
+            raise Forbidden("this API token may only read")
+        actor = accounts.actor_for(token.user)
+        return replace(actor, label=f"{actor.label} (API-Token {token.prefix}…)")
     return accounts.actor_for(login.user) if login else ANONYMOUS
 
 
@@ -64,6 +87,16 @@ def require_login(actor: ActorDep) -> Actor:
 
 
 LoggedInDep = Annotated[Actor, Depends(require_login)]
+
+
+def require_session(actor: LoggedInDep, token: ApiTokenDep) -> Actor:
+    """A person logged in with password or SSO, not an API token (for managing tokens and the account)."""
+    if token is not None:
+        raise Forbidden("API tokens cannot manage tokens or the account; log in instead")
+    return actor
+
+
+SessionLoginDep = Annotated[Actor, Depends(require_session)]
 
 
 def get_lang(request: Request) -> str:

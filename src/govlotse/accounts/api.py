@@ -5,12 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from govlotse.accounts import registration, service
+from govlotse.accounts import registration, service, tokens
+from govlotse.accounts.models import User
 from govlotse.accounts.registration import LOGIN_MESSAGES, LoginOutcome
-from govlotse.accounts.schemas import LoginIn, UserRead
+from govlotse.accounts.schemas import ApiTokenCreate, ApiTokenCreated, ApiTokenRead, LoginIn, UserRead
 from govlotse.config import settings
+from govlotse.core.actor import Actor
 from govlotse.core.openapi import errors
-from govlotse.deps import LangDep, LoggedInDep, LoginDep, SessionDep
+from govlotse.core.schemas import Id
+from govlotse.deps import LangDep, LoggedInDep, LoginDep, SessionDep, SessionLoginDep
 from govlotse.i18n import translate
 
 router = APIRouter(prefix="/auth", tags=["accounts"])
@@ -75,7 +78,41 @@ def logout(response: Response, session: SessionDep, current: LoginDep) -> Respon
 
 
 @router.get("/me", response_model=UserRead, responses=errors(401))
-def me(actor: LoggedInDep, current: LoginDep) -> object:
-    """The logged-in user."""
-    assert current is not None
-    return current.user
+def me(actor: LoggedInDep, session: SessionDep) -> object:
+    """The logged-in user (or the holder of the API token)."""
+    user = _user(session, actor)
+    session.refresh(user, ["memberships"])
+    return user
+
+
+@router.get("/tokens", response_model=list[ApiTokenRead], responses=errors(401, 403))
+def list_tokens(actor: SessionLoginDep, session: SessionDep) -> object:
+    """Your API tokens, newest first (revoked and expired ones included, marked)."""
+    return tokens.list_tokens(session, user=_user(session, actor))
+
+
+@router.post("/tokens", status_code=201, response_model=ApiTokenCreated, responses=errors(401, 403, 422))
+def create_token(data: ApiTokenCreate, actor: SessionLoginDep, session: SessionDep) -> object:
+    """Make an API token. It acts as you, with your rights (``read``: GET only). The secret is shown once."""
+    secret, token = tokens.create(
+        session,
+        actor=actor,
+        user=_user(session, actor),
+        name=data.name,
+        scope=tokens.Scope(data.scope),
+        expires_days=data.expires_days,
+    )
+    return ApiTokenCreated(**ApiTokenRead.model_validate(token).model_dump(), token=secret)
+
+
+@router.delete("/tokens/{token_id}", status_code=204, responses=errors(401, 403, 404))
+def revoke_token(token_id: Id, actor: SessionLoginDep, session: SessionDep) -> Response:
+    """Revoke one of your API tokens; it stops working at once."""
+    tokens.revoke(session, actor=actor, user=_user(session, actor), token_id=token_id)
+    return Response(status_code=204)
+
+
+def _user(session: SessionDep, actor: Actor) -> User:
+    user = session.get(User, actor.user_id)
+    assert user is not None
+    return user

@@ -106,3 +106,24 @@ class PendingOrganisation(ReadSchema):
     created_at: datetime
     email_confirmed: bool
     people: list[PendingPerson]
+
+
+class ApiTokenCreate(Schema):
+    name: Annotated[str, StringConstraints(min_length=2, max_length=100)]
+    scope: Literal["read", "write"] = "read"
+    expires_days: Annotated[int, Field(ge=1, le=730)] | None = 90
+
+
+class ApiTokenRead(ReadSchema):
+    id: int
+    name: str
+    prefix: str = Field(description="The token's first characters, to recognise it by")
+    scope: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiTokenCreated(ApiTokenRead):
+    token: str = Field(description="The secret: send it as `Authorization: Bearer …`. Shown only this once.")

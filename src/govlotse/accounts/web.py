@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from govlotse.accounts import registration, service
+from govlotse.accounts import registration, service, tokens
 from govlotse.accounts.api import client_address, set_session_cookie
+from govlotse.accounts.models import User
 from govlotse.accounts.registration import LOGIN_MESSAGES, LoginOutcome
+from govlotse.accounts.schemas import ApiTokenCreate
 from govlotse.config import settings
+from govlotse.core.actor import Actor
+from govlotse.core.schemas import Id
 from govlotse.deps import LangDep, LoggedInDep, LoginDep, SessionDep
+from govlotse.errors import Invalid
 from govlotse.i18n import translate
 from govlotse.organisations.models import Organisation
-from govlotse.web.forms import read_form
+from govlotse.web.forms import FormError, from_invalid, read_form, validate
 from govlotse.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -70,3 +77,85 @@ async def logout(request: Request, session: SessionDep, current: LoginDep) -> Re
 def account(request: Request, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
     orgs = list(session.scalars(select(Organisation).where(Organisation.id.in_(actor.organisation_ids or {-1}))))
     return render(request, "accounts/account.html", {"organisations": orgs})
+
+
+NEW_TOKEN_COOKIE = "govlotse_new_token"
+TOKENS_PATH = "/konto/api-tokens"
+
+
+def _tokens_page(
+    request: Request,
+    session: SessionDep,
+    actor: Actor,
+    *,
+    secret: str | None = None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    user = session.get(User, actor.user_id)
+    assert user is not None
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "tokens": tokens.list_tokens(session, user=user),
+            "secret": secret,
+            "values": values or {"scope": "read", "expires_days": "90"},
+            "errors": errors or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get(TOKENS_PATH, response_class=HTMLResponse)
+def tokens_page(request: Request, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
+    # A token just made is shown once: it comes in a short-lived cookie set by the POST (no secret in a URL).
+    secret = request.cookies.get(NEW_TOKEN_COOKIE)
+    response = _tokens_page(request, session, actor, secret=secret if secret and len(secret) < 100 else None)
+    response.headers["Cache-Control"] = "no-store"
+    if secret:
+        response.delete_cookie(NEW_TOKEN_COOKIE, path=TOKENS_PATH)
+    return response
+
+
+@router.post(TOKENS_PATH)
+async def create_token(request: Request, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+    data = await read_form(request)
+    if data.get("expires_days") in ("", "none"):
+        data["expires_days"] = None
+    try:
+        token_in = validate(ApiTokenCreate, data, lang)
+        user = session.get(User, actor.user_id)
+        assert user is not None
+        secret, _token = tokens.create(
+            session,
+            actor=actor,
+            user=user,
+            name=token_in.name,
+            scope=tokens.Scope(token_in.scope),
+            expires_days=token_in.expires_days,
+        )
+    except (FormError, Invalid) as exc:
+        errors = exc.errors if isinstance(exc, FormError) else from_invalid(exc, data, lang).errors
+        return _tokens_page(request, session, actor, values=data, errors=errors, status_code=422)
+    response = RedirectResponse(f"{TOKENS_PATH}?flash=token_created", status_code=303)
+    response.set_cookie(
+        NEW_TOKEN_COOKIE,
+        secret,
+        max_age=300,
+        path=TOKENS_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=settings.secure_cookies,
+    )
+    return response
+
+
+@router.post(TOKENS_PATH + "/{token_id}/widerrufen")
+async def revoke_token(request: Request, token_id: Id, session: SessionDep, actor: LoggedInDep) -> Response:
+    await read_form(request)
+    user = session.get(User, actor.user_id)
+    assert user is not None
+    tokens.revoke(session, actor=actor, user=user, token_id=token_id)
+    return RedirectResponse(f"{TOKENS_PATH}?flash=token_revoked", status_code=303)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
 
 from fastapi import Request
@@ -89,13 +90,30 @@ def flush(session: Session) -> int:
     return len(items)
 
 
+# Other writes that reads must not do in the request (e.g. an API token's last use) and that this thread
+# writes every FLUSH_SECONDS: callables that take the session.
+_flushers: list[Callable[[Session], object]] = []
+
+
+def also_flush(flusher: Callable[[Session], object]) -> None:
+    """Have ``flusher(session)`` run with every flush of the usage counts."""
+    if flusher not in _flushers:
+        _flushers.append(flusher)
+
+
+def flush_all(session: Session) -> None:
+    flush(session)
+    for flusher in _flushers:
+        flusher(session)
+
+
 def _run() -> None:
     from govlotse.db import unit_of_work
 
     while not _stop.wait(FLUSH_SECONDS):
         try:
             with unit_of_work() as session:
-                flush(session)
+                flush_all(session)
         except Exception:  # a busy database: the counts stay in the buffer
             log.warning("usage flush failed; will retry", exc_info=True)
 
@@ -119,7 +137,7 @@ def stop() -> None:
         _thread.join(5)
     try:
         with unit_of_work() as session:
-            flush(session)
+            flush_all(session)
     except Exception:
         log.warning("usage counts lost at shutdown", exc_info=True)
 

@@ -126,8 +126,13 @@ LABELS: dict[str, dict[str, str]] = {
     "gdpr_level": {"required": "erforderlich", "likely": "voraussichtlich erforderlich", "check": "prüfen"},
     "language": LANGUAGE_NAMES,
     "org_role": {"owner": "Inhaber/in", "member": "Mitglied"},
+    "token_scope": {"read": "Nur lesen", "write": "Lesen und ändern"},
     "flash": {
         "email_confirmed": "E-Mail-Adresse bestätigt.",
+        "token_created": "API-Token angelegt.",
+        "account_deleted": "Ihr Konto ist gelöscht. Einträge, die aufbewahrt werden müssen, nennen Sie nur noch "
+        "mit einem Pseudonym.",
+        "token_revoked": "API-Token widerrufen; es funktioniert nicht mehr.",
         "reset_sent": "Wenn es zu dieser Adresse ein Konto gibt, haben wir einen Link zum Zurücksetzen geschickt. "
         "Bitte prüfen Sie Ihr Postfach.",
         "password_reset": "Ihr Passwort ist geändert. Bitte melden Sie sich mit dem neuen Passwort an.",
