@@ -28,6 +28,30 @@ class Settings(BaseSettings):
         description="Key of the audit log's hash chain (defaults to the secret key). Keep it stable: "
         "entries written with another key do not verify.",
     )
+    oidc_issuer: str = Field(
+        default="",
+        description="Single sign-on: the OpenID Connect issuer URL (e.g. https://keycloak.example/realms/fhh). "
+        "Empty: no single sign-on.",
+    )
+    oidc_client_id: str = Field(default="", description="Single sign-on: this application's client id.")
+    oidc_client_secret: str = Field(default="", description="Single sign-on: the client secret.")
+    oidc_scopes: str = Field(default="openid email profile", description="Single sign-on: scopes asked for.")
+    oidc_label: str = Field(
+        default="Mit Dienstkonto anmelden (Single Sign-on)", description="Text of the single sign-on button."
+    )
+    oidc_role_claim: str = Field(default="groups", description="Claim whose values map to roles.")
+    oidc_role_map: dict[str, str] = Field(
+        default_factory=dict,
+        description='Claim value → role, as JSON, e.g. {"govlotse-unit": "unit", "govlotse-agency": "agency"}.',
+    )
+    oidc_default_role: str = Field(
+        default="",
+        pattern="^(|unit|agency|startup|expert|admin)$",
+        description="Role for people whose claims map to none (empty: they get no account).",
+    )
+    oidc_org_claim: str = Field(
+        default="organisation", description="Claim naming the person's organisation (external id or name)."
+    )
     pilot_max_months: int = Field(default=24, ge=1, le=60, description="Longest pilot the unit agrees to.")
     pilot_stall_days: int = Field(default=30, ge=1, le=365, description="A pilot without update this long is stalled.")
     session_days: int = Field(default=14, ge=1, le=365, description="Lifetime of a login session in days.")

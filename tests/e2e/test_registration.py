@@ -133,3 +133,54 @@ def test_a_forgotten_password_is_reset_by_mail(open_page: Callable[..., Page], m
     page.get_by_role("main").get_by_role("button", name="Anmelden").click()
     status(page, "Sie sind angemeldet.")
     expect(page).to_have_url(re.compile(r"/(\?.*)?$"))
+
+
+def test_account_pages_invitations_tokens_and_my_data(open_page: Callable[..., Page], mailbox: Mailbox) -> None:
+    page = open_page()
+    login(page, "startup")
+    page.goto("/konto")
+    check_a11y(page)
+
+    # The owner invites a colleague, who joins from the mail.
+    page.get_by_role("main").get_by_role("link", name="Aktenlicht GmbH", exact=True).click()
+    check_a11y(page)
+    page.get_by_role("link", name="Mitglieder und Einladungen").click()
+    check_a11y(page)
+    page.get_by_label("E-Mail-Adresse").fill("kollegin@aktenlicht.example")
+    page.get_by_role("button", name="Einladung senden").click()
+    status(page, "Einladung gesendet.")
+    expect(page.get_by_role("table").filter(has_text="kollegin@aktenlicht.example")).to_be_visible()
+    snap(page, "members")
+    colleague = open_page()
+    colleague.goto(mailbox.link("kollegin@aktenlicht.example"))
+    check_a11y(colleague)
+    colleague.get_by_label("Ihr Name").fill("Kira Kollegin")
+    colleague.get_by_label("Passwort").fill("Aktenlicht-Kollegin-1")
+    colleague.get_by_role("button", name="Konto anlegen und Einladung annehmen").click()
+    status(colleague, "Willkommen!")
+    expect(colleague.get_by_role("main")).to_contain_text("Aktenlicht GmbH")
+
+    # An API token, shown once.
+    page.goto("/konto")
+    check_a11y(page)
+    page.get_by_role("link", name="API-Tokens für Programme").click()
+    check_a11y(page)
+    page.get_by_label("Name").fill("Abgleich CRM")
+    page.get_by_role("button", name="Token anlegen").click()
+    status(page, "API-Token angelegt.")
+    secret = page.get_by_label("Neues API-Token").input_value()
+    assert secret.startswith("glt_")
+    snap(page, "api-token")
+    page.reload()
+    check_a11y(page)
+    expect(page.get_by_label("Neues API-Token")).to_have_count(0)
+
+    # My data: the download and the (not taken) way to delete the account.
+    page.goto("/konto/daten")
+    check_a11y(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Meine Daten herunterladen (JSON)").click()
+    assert download.value.suggested_filename == "govlotse-meine-daten.json"
+    page.get_by_role("button", name="Konto endgültig löschen").click()
+    expect(page.get_by_role("alert")).to_contain_text("Bitte prüfen Sie Ihre Eingaben")
+    check_a11y(page)

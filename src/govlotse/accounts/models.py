@@ -24,6 +24,8 @@ class User(Timestamped, Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # None until the person followed the link in the confirmation mail (self-registration).
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # "issuer|subject" of a single sign-on account (see accounts/oidc.py).
+    oidc_subject: Mapped[str | None] = mapped_column(String(400), unique=True)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", lazy="raise", cascade="all, delete-orphan"

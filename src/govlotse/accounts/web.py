@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from govlotse.accounts import registration, service, tokens
+from govlotse.accounts import oidc, registration, service, tokens
 from govlotse.accounts.api import client_address, set_session_cookie
 from govlotse.accounts.models import User
 from govlotse.accounts.registration import LOGIN_MESSAGES, LoginOutcome
@@ -17,7 +17,7 @@ from govlotse.config import settings
 from govlotse.core.actor import Actor
 from govlotse.core.schemas import Id
 from govlotse.deps import LangDep, LoggedInDep, LoginDep, SessionDep
-from govlotse.errors import Invalid
+from govlotse.errors import Invalid, NotFound
 from govlotse.i18n import translate
 from govlotse.organisations.models import Organisation
 from govlotse.web.forms import FormError, from_invalid, read_form, validate
@@ -61,6 +61,68 @@ async def login(request: Request, session: SessionDep, current: LoginDep, lang: 
     response = RedirectResponse(f"{target}{sep}flash=logged_in", status_code=303)
     set_session_cookie(response, token)
     return response
+
+
+@router.get("/anmelden/sso")
+def sso_start(request: Request, lang: LangDep, next: str | None = None) -> Response:
+    """Off to the single sign-on provider (with state, nonce and PKCE kept in a short-lived cookie)."""
+    if not oidc.enabled():
+        raise NotFound("page")
+    try:
+        url, state = oidc.start(_safe_next(next))
+    except oidc.SsoError as exc:
+        return _sso_failed(request, exc, lang, _safe_next(next))
+    response = RedirectResponse(url, status_code=303)
+    response.set_cookie(
+        oidc.STATE_COOKIE,
+        state,
+        max_age=600,
+        path=oidc.CALLBACK_PATH,
+        httponly=True,
+        samesite="lax",  # the provider sends the browser back with a top-level GET
+        secure=settings.secure_cookies,
+    )
+    return response
+
+
+@router.get(oidc.CALLBACK_PATH)
+def sso_callback(
+    request: Request,
+    session: SessionDep,
+    current: LoginDep,
+    lang: LangDep,
+    code: str = "",
+    state: str = "",
+    error: str = "",
+) -> Response:
+    """Back from the provider: verify, find or make the account, log in."""
+    if not oidc.enabled():
+        raise NotFound("page")
+    try:
+        if error or not code:
+            raise oidc.SsoError(oidc.FAILED)
+        claims, target = oidc.claims_for(code=code, state=state, cookie=request.cookies.get(oidc.STATE_COOKIE))
+        user = oidc.user_for(session, claims)
+    except oidc.SsoError as exc:
+        return _sso_failed(request, exc, lang, "/")
+    if current is not None:
+        session.delete(current)
+    token, _login = service.start_session(session=session, user=user)
+    target = _safe_next(target)
+    sep = "&" if "?" in target else "?"
+    response = RedirectResponse(f"{target}{sep}flash=logged_in", status_code=303)
+    set_session_cookie(response, token)
+    response.delete_cookie(oidc.STATE_COOKIE, path=oidc.CALLBACK_PATH)
+    return response
+
+
+def _sso_failed(request: Request, exc: oidc.SsoError, lang: str, target: str) -> HTMLResponse:
+    return render(
+        request,
+        "accounts/login.html",
+        {"next": target, "values": {}, "errors": {"__sso__": translate(exc.detail, lang)}},
+        status_code=400,
+    )
 
 
 @router.post("/abmelden")

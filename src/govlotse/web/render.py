@@ -17,6 +17,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from markupsafe import Markup
 
+from govlotse.config import settings
 from govlotse.i18n import translate
 from govlotse.web import labels
 
@@ -170,6 +171,8 @@ def render(
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "flash": request.query_params.get("flash"),
         "csrf_field": CSRF_FIELD,
+        # the single sign-on button on the login page (only when a provider is configured)
+        "sso_label": settings.oidc_label if settings.oidc_issuer and settings.oidc_client_id else None,
     }
     base.update(context or {})
     return templates.TemplateResponse(request, template, base, status_code=status_code)
