@@ -26,6 +26,7 @@ from common import database, write
 
 def run(backend: str, examples: int, seed: int | None) -> dict[str, Any]:
     import json
+    import tempfile
 
     from sqlalchemy.orm import Session
     from tests import fuzzing
@@ -41,6 +42,7 @@ def run(backend: str, examples: int, seed: int | None) -> dict[str, Any]:
     from govlotse.taxonomy import service as taxonomy
     from govlotse.taxonomy.schemas import TagCreate
 
+    settings.var_dir = Path(tempfile.mkdtemp(prefix="govlotse-fuzz-"))  # mails (no SMTP) land there, not in ./var
     with database(backend) as url:
         engine = make_engine(url)
         db.configure(url)

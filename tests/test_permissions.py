@@ -23,6 +23,7 @@ from govlotse.accounts import service as accounts
 from govlotse.app import create_app
 from govlotse.challenges.models import Challenge
 from govlotse.config import settings
+from govlotse.experts.models import ExpertProfile
 from govlotse.exploration.models import Candidate
 from govlotse.knowledge.models import Article, UseCase
 from govlotse.organisations.models import Organisation
@@ -144,6 +145,15 @@ JSON: dict[str, Builder] = {
         "password": PASSWORD,
     },
     "POST /api/auth/tokens": lambda c: {"name": "Skript"},
+    "POST /api/experts": lambda c: {"headline": "Neues Profil"},
+    "PUT /api/experts/{profile_id}": lambda c: {
+        "headline": "Geändertes Profil",
+        "version": c.version(ExpertProfile, "profile_id"),
+    },
+    "POST /api/expert-assignments": lambda c: {
+        "profile_id": c.world.others[("profile_id", None)],
+        "challenge_id": c.world.others[("challenge_id", None)],
+    },
     "POST /api/auth/me/delete": lambda c: {"confirmation": "falsch"},
     "POST /api/auth/confirm": lambda c: {"token": "kein-gueltiger-link"},
     "POST /api/auth/password-reset": lambda c: {"email": "niemand@example.org"},
@@ -228,6 +238,14 @@ JSON: dict[str, Builder] = {
 FORMS: dict[str, Builder] = {
     "POST /anmelden": lambda c: {"email": "niemand@example.org", "password": "falsch"},
     "POST /abmelden": lambda c: {},
+    "POST /experten/neu": lambda c: {"headline": "Neues Profil", "availability": "available"},
+    "POST /experten/{profile_id}/bearbeiten": lambda c: {
+        "headline": "Geändertes Profil",
+        "availability": "available",
+        "version": str(c.version(ExpertProfile, "profile_id")),
+    },
+    "POST /bedarfe/{challenge_id}/experten": lambda c: {"profile_id": str(c.world.others[("profile_id", None)])},
+    "POST /faelle/{case_id}/experten": lambda c: {"profile_id": str(c.world.others[("profile_id", None)])},
     "POST /konto/api-tokens": lambda c: {"name": "Skript", "scope": "read"},
     "POST /konto/loeschen": lambda c: {"confirmation": "falsch", "understood": "1"},
     "POST /organisationen/{organisation_id}/einladungen": lambda c: {"email": "neu@example.org"},

@@ -19,6 +19,8 @@ from govlotse.accounts import service as accounts
 from govlotse.accounts.models import User
 from govlotse.challenges.models import Challenge
 from govlotse.core.actor import SYSTEM, Actor
+from govlotse.experts import service as experts
+from govlotse.experts.schemas import ProfileIn
 from govlotse.exploration import service as exploration
 from govlotse.exploration.models import Candidate, CandidateStatus, ExplorationRun
 from govlotse.knowledge import service as knowledge
@@ -158,6 +160,13 @@ def build_world(session: Session) -> World:
         ]
         for role, user in [*users.items(), ("other", make_user(session, role="unit"))]
     }
+    own_profile = experts.create_profile(
+        session=session, actor=actor["expert"], profile_in=ProfileIn(headline="Maschinelles Sehen")
+    )
+    other_profile = experts.create_profile(
+        session=session, actor=other_expert, profile_in=ProfileIn(headline="Sprachtechnologie")
+    )
+    assignment = experts.assign(session=session, actor=unit, profile_id=other_profile.id, challenge_id=need.id)
     session.flush()
     return World(
         session=session,
@@ -178,6 +187,8 @@ def build_world(session: Session) -> World:
             ("record_id", None): record.id,
             ("invitation_id", None): invited[other_startup.id].id,
             ("token_id", None): api_tokens["other"].id,
+            ("profile_id", None): other_profile.id,
+            ("assignment_id", None): assignment.id,
             ("key", None): "trichter",  # the funnel: a figure of the unit's and of the public page
         },
         own={
@@ -186,6 +197,7 @@ def build_world(session: Session) -> World:
             ("agency", "challenge_id"): own_need.id,
             ("startup", "solution_id"): own_solution.id,
             ("expert", "article_id"): own_draft.id,
+            ("expert", "profile_id"): own_profile.id,
             ("agency", "run_id"): own_run.id,
             ("agency", "candidate_id"): own_candidate.id,
             ("agency", "case_id"): own_case.id,

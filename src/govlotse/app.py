@@ -35,6 +35,8 @@ from govlotse.core.security import new_token
 from govlotse.core.validation import translate_errors
 from govlotse.db import WRITE_INTENT
 from govlotse.errors import AppError, Conflict, IllegalTransition, Invalid, NotFound, Unauthorized
+from govlotse.experts import api as experts_api
+from govlotse.experts import web as experts_web
 from govlotse.exploration import api as exploration_api
 from govlotse.exploration import web as exploration_web
 from govlotse.i18n import LANGUAGES, is_source, negotiate, translate
@@ -210,6 +212,7 @@ def create_app(*, background_indexing: bool = True) -> FastAPI:
         taxonomy_api,
         matching_api,
         procurement_api,
+        experts_api,
         exploration_api,
         pipeline_api,
         articles_api,
@@ -225,6 +228,7 @@ def create_app(*, background_indexing: bool = True) -> FastAPI:
         registration_web,
         privacy_web,
         challenges_quality_web,
+        experts_web,
         exploration_web,
         pipeline_web,
         analytics_web,

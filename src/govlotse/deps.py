@@ -12,9 +12,10 @@ from govlotse.accounts import service as accounts
 from govlotse.accounts import tokens
 from govlotse.accounts.models import ApiToken, LoginSession, User
 from govlotse.config import settings
-from govlotse.core.actor import ANONYMOUS, Actor
+from govlotse.core.actor import ANONYMOUS, Actor, Role
 from govlotse.db import get_session
 from govlotse.errors import Forbidden, Unauthorized
+from govlotse.experts import service as experts
 
 
 @dataclass(frozen=True)
@@ -67,14 +68,21 @@ def get_api_token(request: Request, session: SessionDep) -> ApiToken | None:
 ApiTokenDep = Annotated[ApiToken | None, Depends(get_api_token)]
 
 
-def get_actor(request: Request, login: LoginDep, token: ApiTokenDep) -> Actor:
+def get_actor(request: Request, session: SessionDep, login: LoginDep, token: ApiTokenDep) -> Actor:
     """Who is acting: the holder of an API token, the logged-in user, or an anonymous visitor."""
     if token is not None:
         if token.scope != tokens.Scope.write and request.method not in ("GET", "HEAD", "OPTIONS"):
             raise Forbidden("this API token may only read")
         actor = accounts.actor_for(token.user)
+        if actor.role == Role.expert and actor.user_id is not None:
+            actor = replace(actor, advises=experts.advised_challenge_ids(session, actor.user_id))
         return replace(actor, label=f"{actor.label} (API-Token {token.prefix}…)")
-    return accounts.actor_for(login.user) if login else ANONYMOUS
+    if login is None:
+        return ANONYMOUS
+    actor = accounts.actor_for(login.user)
+    if actor.role == Role.expert and actor.user_id is not None:
+        actor = replace(actor, advises=experts.advised_challenge_ids(session, actor.user_id))
+    return actor
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -5,6 +5,7 @@ from govlotse.analytics.models import UsageDaily
 from govlotse.challenges.models import Challenge
 from govlotse.core.audit import AuditEvent, AuditHead
 from govlotse.core.models import Base
+from govlotse.experts.models import Assignment, ExpertProfile
 from govlotse.exploration.models import Candidate, ExplorationRun
 from govlotse.knowledge.models import Article, UseCase
 from govlotse.matching.models import (
@@ -24,6 +25,7 @@ from govlotse.taxonomy.models import Tag
 __all__ = [
     "AdviceRecord",
     "Article",
+    "Assignment",
     "AuditEvent",
     "AuditHead",
     "Base",
@@ -33,6 +35,7 @@ __all__ = [
     "Challenge",
     "Decision",
     "EmbeddingCache",
+    "ExpertProfile",
     "ExplorationRun",
     "IndexQueue",
     "Kpi",

@@ -69,7 +69,7 @@ def can(actor: Actor, action: Action, resource: Any) -> bool:
 def _can_challenge(actor: Actor, action: Action, c: Challenge) -> bool:
     own = actor.role == Role.agency and actor.member_of(c.organisation_id)
     if action == Action.view:
-        return own or _is_public_challenge(c)
+        return own or _is_public_challenge(c) or c.id in actor.advises
     if action == Action.update:
         return own
     return False
@@ -93,6 +93,8 @@ def challenge_filter(actor: Actor) -> ColumnElement[bool]:
     public = and_(Challenge.visibility == Visibility.published, Challenge.status.in_(PUBLIC_CHALLENGE_STATUSES))
     if actor.role == Role.agency and actor.organisation_ids:
         return or_(public, Challenge.organisation_id.in_(actor.organisation_ids))
+    if actor.advises:
+        return or_(public, Challenge.id.in_(actor.advises))
     return public
 
 

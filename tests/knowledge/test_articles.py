@@ -333,3 +333,29 @@ def test_api_crud_and_permissions(client: TestClient, anon: TestClient, session:
     assert anon.patch(f"/api/articles/{ident}", json={"title": "Anonym", "version": 3}).status_code == 401
     login(client, other)
     assert client.patch(f"/api/articles/{ident}", json={"title": "Fremd", "version": 3}).status_code == 403
+
+
+def test_an_article_is_found_by_meaning_without_sharing_a_word(session: Session, index_now: Any) -> None:
+    # "Has someone solved this already?": the question shares no word with the article.
+    lessons = publish(
+        session,
+        write(
+            session,
+            title="Erfahrungen: Kameras an Müllfahrzeugen erfassen Straßenschäden",
+            body="Im Pilot erkannten Kameras auf Entsorgungsfahrzeugen Schlaglöcher und Risse; die "
+            "Straßenmeisterei plante Reparaturen danach. Wichtig war eine frühe Datenschutzprüfung.",
+        ),
+    )
+    other = publish(
+        session,
+        write(
+            session, title="Erfahrungen mit einem Chatbot im Bürgerservice", body="Ein Assistent beantwortet Fragen."
+        ),
+    )
+    index_now()
+    query = "Wie haben andere Behörden kaputte Fahrbahnen automatisch entdeckt?"
+    hits = matching.search(session=session, actor=ANONYMOUS, query=query, types=("article",)).groups["article"]
+    ids = [h.entity_id for h in hits]
+    assert ids and ids[0] == lessons.id and (other.id not in ids or ids.index(other.id) > 0)
+    words = {w.strip("?:;.,").lower() for w in query.split()}
+    assert not words & {w.strip("?:;.,").lower() for w in f"{lessons.title} {lessons.body}".split()}

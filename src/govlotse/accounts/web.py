@@ -18,6 +18,7 @@ from govlotse.core.actor import Actor
 from govlotse.core.schemas import Id
 from govlotse.deps import LangDep, LoggedInDep, LoginDep, SessionDep
 from govlotse.errors import Invalid, NotFound
+from govlotse.experts import service as experts
 from govlotse.i18n import translate
 from govlotse.organisations.models import Organisation
 from govlotse.web.forms import FormError, from_invalid, read_form, validate
@@ -138,7 +139,11 @@ async def logout(request: Request, session: SessionDep, current: LoginDep) -> Re
 @router.get("/konto", response_class=HTMLResponse)
 def account(request: Request, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
     orgs = list(session.scalars(select(Organisation).where(Organisation.id.in_(actor.organisation_ids or {-1}))))
-    return render(request, "accounts/account.html", {"organisations": orgs})
+    profile = experts.own_profile(session=session, actor=actor)
+    advising = experts.assignments(session=session, profile_id=profile.id) if profile else []
+    return render(
+        request, "accounts/account.html", {"organisations": orgs, "expert_profile": profile, "advising": advising}
+    )
 
 
 NEW_TOKEN_COOKIE = "govlotse_new_token"

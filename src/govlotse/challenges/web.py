@@ -17,6 +17,7 @@ from govlotse.core.pagination import page_of
 from govlotse.core.schemas import parse_id
 from govlotse.deps import ActorDep, LangDep, LoggedInDep, SessionDep
 from govlotse.errors import Conflict, IllegalTransition, Invalid
+from govlotse.experts import web as experts_web
 from govlotse.exploration import service as exploration
 from govlotse.i18n import N_, translate
 from govlotse.matching import service as matching
@@ -160,6 +161,7 @@ def _detail_context(session: Session, actor: Actor, challenge: Challenge, *, str
             exclude_challenge=challenge.id,
             limit=5,
         )
+    context.update(experts_web.advisors_context(session, actor, challenge, may_edit=may_edit))
     return context
 
 

@@ -23,6 +23,8 @@ class Actor:
     organisation_ids: frozenset[int] = field(default_factory=frozenset)
     label: str = "anonymous"
     is_system: bool = False
+    # Needs an expert advises on (assigned by the unit): readable with their cases (see experts.service).
+    advises: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def is_authenticated(self) -> bool:

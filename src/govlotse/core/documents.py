@@ -168,8 +168,14 @@ def _cell(value: Cell) -> str:
     return str(value)
 
 
+# Control characters (other than line breaks and tabs) have no glyph: PDF/A refuses them, and they carry no
+# meaning in a document. Stored text may contain them (imports, API clients); the document leaves them out.
+_CONTROL = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)])
+
+
 def _s(text: str) -> str:
     """A Typst string literal: the text is shown as it is, never interpreted as markup."""
+    text = text.translate(_CONTROL)
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\r", "").replace("\n", "\\n")
     return f'"{escaped}"'
 

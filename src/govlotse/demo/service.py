@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from govlotse.accounts import service as accounts
 from govlotse.accounts.schemas import UserCreate
+from govlotse.core import security
 from govlotse.core.actor import SYSTEM, Role
 from govlotse.core.crud import by_external_id
 from govlotse.dataio import service as dataio
@@ -80,7 +81,46 @@ def load(
         step = progress(filename, count_lines(path), 0) if progress else None
         reports[filename] = dataio.import_file(session=session, actor=SYSTEM, kind=kind, path=path, progress=step)
     _ensure_users(session)
+    seed_experts(session=session)
     return reports
+
+
+def seed_experts(*, session: Session) -> int:
+    """Fictional experts with profiles (experts.jsonl); the demo expert's profile among them. Idempotent."""
+    from sqlalchemy import select
+
+    from govlotse.experts import service as experts
+    from govlotse.experts.models import ExpertProfile
+    from govlotse.experts.schemas import ProfileIn
+
+    made = 0
+    for line in (data_dir() / "experts.jsonl").read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        user = accounts.get_user_by_email(session=session, email=row["email"])
+        if user is None:
+            org = by_external_id(session, Organisation, row["organisation"])
+            user = accounts.create_user(
+                session=session,
+                actor=SYSTEM,
+                user_in=UserCreate(
+                    email=row["email"],
+                    name=row["name"],
+                    role=Role.expert,
+                    password=security.new_token(),  # no demo login: only the profile matters
+                    organisation_ids=[org.id] if org else [],
+                ),
+            )
+        if session.scalar(select(ExpertProfile.id).where(ExpertProfile.user_id == user.id)) is not None:
+            continue
+        session.refresh(user, ["memberships"])
+        fields = {
+            k: row[k] for k in ("headline", "expertise", "languages", "availability", "availability_note", "tags")
+        }
+        experts.create_profile(session=session, actor=accounts.actor_for(user), profile_in=ProfileIn(**fields))
+        made += 1
+    return made
 
 
 EMBEDDINGS_FILE = "embeddings.npz"
@@ -217,6 +257,19 @@ def seed_pipeline(*, session: Session) -> int:
     )
     for case in (winner, loser):
         pipeline.transition(session=session, actor=unit, case=case, to=Stage.pitch)
+    # The unit asks the demo expert to advise on the need: she then sees it and scores its pitches.
+    from govlotse.experts import service as experts
+
+    profile = experts.own_profile(session=session, actor=expert)
+    if profile is not None and expert.user_id is not None:
+        experts.assign(
+            session=session,
+            actor=unit,
+            profile_id=profile.id,
+            challenge_id=need.id,
+            note="Zweite Bewertung im Pitch, Fehlerraten der Erkennung",
+        )
+        expert = replace(expert, advises=experts.advised_challenge_ids(session, expert.user_id))
     marks = {
         (winner.id, "unit"): (8, 7, 6),
         (winner.id, "expert"): (9, 6, 6),

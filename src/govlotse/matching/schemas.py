@@ -8,8 +8,8 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from govlotse.core.schemas import CodeList, Schema
 
-EntityType = Literal["solution", "challenge", "usecase", "article"]
-ENTITY_TYPES: tuple[str, ...] = ("solution", "challenge", "usecase", "article")
+EntityType = Literal["solution", "challenge", "usecase", "article", "expert"]
+ENTITY_TYPES: tuple[str, ...] = ("solution", "challenge", "usecase", "article", "expert")
 MAX_QUERY_CHARS = 20_000
 
 
@@ -20,7 +20,8 @@ class SearchParams(Schema):
         default="", description="What you are looking for, in any language"
     )
     types: CodeList = Field(
-        default_factory=lambda: list(ENTITY_TYPES), description="solution, challenge, usecase, article"
+        default_factory=lambda: list(ENTITY_TYPES),
+        description="solution, challenge, usecase, article, expert (experts: public-sector staff and experts only)",
     )
     hosting: CodeList = Field(default_factory=list, description="Solutions offering at least one of these")
     certification: CodeList = Field(default_factory=list, description="Solutions holding all of these")

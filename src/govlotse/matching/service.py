@@ -34,6 +34,7 @@ URLS = {
     "challenge": "/bedarfe/{id}",
     "usecase": "/wissen/{id}",
     "article": "/wissen/artikel/{id}",
+    "expert": "/experten/{id}",
 }
 
 # Which operating models satisfy a need's hosting requirement.
@@ -168,6 +169,15 @@ def rank(
     return engine.fuse(lexical, semantic, semantic_weight=weight, other_language=other_language)
 
 
+def may_search(actor: Actor, entity_type: str) -> bool:
+    """Kinds a person may search at all: the expert directory names people and is for the public sector."""
+    if entity_type == "expert":
+        from govlotse.experts.service import may_see_directory
+
+        return may_see_directory(actor)
+    return True
+
+
 def search(
     *,
     session: Session,
@@ -182,7 +192,7 @@ def search(
     """Ranked hits per kind of record, each with its explanation; hard filters inside the search."""
     q = prepare(session, query, mode=mode)
     groups: dict[str, list[Hit]] = {}
-    for entity_type in [t for t in types if t in ENTITY_TYPES]:
+    for entity_type in [t for t in types if t in ENTITY_TYPES and may_search(actor, t)]:
         f = filters or engine.Filters(entity_types=(entity_type,))
         f = engine.Filters(**{**f.__dict__, "entity_types": (entity_type,)})
         fused = rank(session, actor, q, f, mode=mode, semantic_weight=semantic_weight)

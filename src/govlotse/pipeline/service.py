@@ -78,6 +78,7 @@ def _may_view(actor: Actor, case: Case) -> bool:
         actor.sees_everything
         or actor.member_of(case.challenge.organisation_id)
         or (actor.role == Role.startup and actor.member_of(case.organisation_id))
+        or case.challenge_id in actor.advises  # an expert the unit assigned to the need or the case
     )
 
 
@@ -346,7 +347,7 @@ def set_criteria(
 
 
 def _may_evaluate(actor: Actor, case: Case) -> bool:
-    return _may_work(actor, case) or actor.role == Role.expert
+    return _may_work(actor, case) or (actor.role == Role.expert and case.challenge_id in actor.advises)
 
 
 def submit_scores(*, session: Session, actor: Actor, case: Case, scores: dict[int, tuple[int, str]]) -> list[Score]:

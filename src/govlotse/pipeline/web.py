@@ -19,6 +19,7 @@ from govlotse.core.actor import Actor, Role
 from govlotse.core.schemas import Id
 from govlotse.deps import LangDep, LoggedInDep, SessionDep
 from govlotse.errors import Conflict, FieldError, Forbidden, IllegalTransition, Invalid
+from govlotse.experts import web as experts_web
 from govlotse.exploration import service as exploration
 from govlotse.i18n import N_, translate
 from govlotse.pipeline import dossier, service
@@ -124,6 +125,7 @@ def _case_context(session: Session, actor: Actor, case: Case) -> dict[str, Any]:
         "kpi_rows": KPI_ROWS,
         "milestone_rows": MILESTONE_ROWS,
         "max_months": settings.pilot_max_months,
+        **experts_web.advisors_context(session, actor, case.challenge, may_edit=may_work, case=case),
     }
 
 

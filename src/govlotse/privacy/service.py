@@ -27,9 +27,11 @@ from govlotse.core.actor import Actor, Role
 from govlotse.core.audit import AuditEvent
 from govlotse.core.models import utcnow
 from govlotse.errors import Conflict, Invalid
+from govlotse.experts.models import Assignment, ExpertProfile
 from govlotse.exploration.models import Candidate, ExplorationRun
 from govlotse.i18n import N_
 from govlotse.knowledge.models import Article
+from govlotse.matching import sources as search_index
 from govlotse.organisations.models import Organisation
 from govlotse.pipeline.models import CaseTransition, Decision, Score
 from govlotse.procurement.models import AdviceRecord, RuleSetVersion
@@ -56,6 +58,7 @@ LABEL_COLUMNS = [
     LabelColumn(Article.author_label, Article.author_id),
     LabelColumn(AdviceRecord.created_by_label, AdviceRecord.created_by_id),
     LabelColumn(RuleSetVersion.loaded_by),
+    LabelColumn(Assignment.created_by_label, Assignment.created_by_id),
 ]
 
 
@@ -191,6 +194,14 @@ def delete_account(session: Session, *, user: User, confirmation: str) -> str:
     session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     session.execute(delete(AccountToken).where(or_(AccountToken.user_id == user.id, AccountToken.email == user.email)))
     session.execute(delete(Membership).where(Membership.user_id == user.id))
+    # An expert profile describes the person: it leaves the directory and the search, its text is removed.
+    profile_ids = list(session.scalars(select(ExpertProfile.id).where(ExpertProfile.user_id == user.id)))
+    session.execute(
+        update(ExpertProfile)
+        .where(ExpertProfile.user_id == user.id)
+        .values(headline="–", expertise="", availability_note=None, listed=False)
+    )
+    search_index.enqueue(session, "expert", profile_ids)
     user.name = alias
     user.email = f"geloescht-{user.id}@invalid.example"
     user.password_hash = None

@@ -126,9 +126,16 @@ LABELS: dict[str, dict[str, str]] = {
     "gdpr_level": {"required": "erforderlich", "likely": "voraussichtlich erforderlich", "check": "prüfen"},
     "language": LANGUAGE_NAMES,
     "org_role": {"owner": "Inhaber/in", "member": "Mitglied"},
+    "availability": {
+        "available": "Verfügbar",
+        "limited": "Eingeschränkt verfügbar",
+        "unavailable": "Zurzeit nicht verfügbar",
+    },
     "token_scope": {"read": "Nur lesen", "write": "Lesen und ändern"},
     "flash": {
         "email_confirmed": "E-Mail-Adresse bestätigt.",
+        "expert_assigned": "Expertin oder Experte zugewiesen; sie oder er sieht den Bedarf jetzt.",
+        "expert_unassigned": "Beratung beendet.",
         "token_created": "API-Token angelegt.",
         "account_deleted": "Ihr Konto ist gelöscht. Einträge, die aufbewahrt werden müssen, nennen Sie nur noch "
         "mit einem Pseudonym.",
