@@ -189,6 +189,7 @@ def build_world(session: Session) -> World:
             ("token_id", None): api_tokens["other"].id,
             ("profile_id", None): other_profile.id,
             ("assignment_id", None): assignment.id,
+            ("slug", None): "computer-vision",
             ("key", None): "trichter",  # the funnel: a figure of the unit's and of the public page
         },
         own={

@@ -25,7 +25,7 @@ from govlotse.accounts import api as accounts_api
 from govlotse.accounts import registration_api, registration_web
 from govlotse.accounts import web as accounts_web
 from govlotse.analytics import api as analytics_api
-from govlotse.analytics import usage
+from govlotse.analytics import market_web, usage
 from govlotse.analytics import web as analytics_web
 from govlotse.challenges import api as challenges_api
 from govlotse.challenges import quality_web as challenges_quality_web
@@ -219,6 +219,7 @@ def create_app(*, background_indexing: bool = True) -> FastAPI:
         analytics_api,
     ):
         app.include_router(module.router, prefix="/api")
+    app.include_router(market_web.api, prefix="/api")
     # matching_web first: /bedarfe/aehnliche must win over /bedarfe/{challenge_id}
     for module in (
         pages,
@@ -232,6 +233,7 @@ def create_app(*, background_indexing: bool = True) -> FastAPI:
         exploration_web,
         pipeline_web,
         analytics_web,
+        market_web,
         challenges_web,
         solutions_web,
         organisations_web,

@@ -64,3 +64,16 @@ def test_unit_assigns_an_expert_found_by_the_needs_text(open_page: Callable[...,
     expect(expert.get_by_role("status").filter(has_text="Änderungen gespeichert.")).to_be_visible()
     check_a11y(expert)
     expect(expert.get_by_role("main")).to_contain_text("ab Januar 2027 drei Tage im Monat")
+
+
+def test_market_overview_and_a_capability(open_page: Callable[..., Page]) -> None:
+    page = open_page()
+    page.goto("/wissen")
+    check_a11y(page)
+    page.get_by_role("link", name=re.compile("Marktüberblick")).click()
+    check_a11y(page)
+    page.get_by_role("link", name="Bildverarbeitung", exact=True).click()
+    check_a11y(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Markt: Bildverarbeitung")
+    expect(page.get_by_role("region", name="Anbieter").get_by_role("link").first).to_be_visible()
+    snap(page, "market")

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from govlotse.accounts import registration
+from govlotse.analytics import market
 from govlotse.challenges import service as challenges
 from govlotse.challenges.schemas import ChallengeFilter
 from govlotse.core.pagination import page_of
@@ -67,6 +68,9 @@ def detail(request: Request, org: CurrentOrganisation, session: SessionDep, acto
             "challenges": needs,
             "may_edit": can(actor, Action.update, org),
             "may_invite": registration.may_invite(actor, org, session),
+            "history": market.startup_history(session=session, actor=actor, org=org)
+            if org.kind != "agency" and market.may_read_history(actor, org)
+            else None,
         },
     )
 
