@@ -146,6 +146,16 @@ JSON: dict[str, Builder] = {
     },
     "POST /api/auth/tokens": lambda c: {"name": "Skript"},
     "POST /api/experts": lambda c: {"headline": "Neues Profil"},
+    "POST /api/pitch-days": lambda c: {
+        "title": "Pitch-Tag",
+        "day": TODAY.isoformat(),
+        "challenge_ids": [c.world.others[("challenge_id", None)]],
+    },
+    "POST /api/pitch-days/{day_id}/slots": lambda c: {
+        "case_id": c.world.others[("case_id", None)],
+        "starts_at": "15:00",
+    },
+    "PATCH /api/pitch-days/{day_id}/slots/{slot_id}": lambda c: {"attendance": "attended"},
     "PUT /api/experts/{profile_id}": lambda c: {
         "headline": "Geändertes Profil",
         "version": c.version(ExpertProfile, "profile_id"),
@@ -239,6 +249,16 @@ FORMS: dict[str, Builder] = {
     "POST /anmelden": lambda c: {"email": "niemand@example.org", "password": "falsch"},
     "POST /abmelden": lambda c: {},
     "POST /experten/neu": lambda c: {"headline": "Neues Profil", "availability": "available"},
+    "POST /pitchtage/neu": lambda c: {
+        "title": "Pitch-Tag",
+        "day": TODAY.isoformat(),
+        "challenge_ids": str(c.world.others[("challenge_id", None)]),
+    },
+    "POST /pitchtage/{day_id}/slots": lambda c: {
+        "case_id": str(c.world.others[("case_id", None)]),
+        "starts_at": "15:00",
+    },
+    "POST /pitchtage/{day_id}/slots/{slot_id}": lambda c: {"attendance": "attended"},
     "POST /experten/{profile_id}/bearbeiten": lambda c: {
         "headline": "Geändertes Profil",
         "availability": "available",
@@ -346,7 +366,9 @@ def request_of(call: Call) -> dict[str, Any]:
     kwargs: dict[str, Any] = {"method": rule.method, "url": url, "follow_redirects": False}
     if route in QUERY:
         kwargs["params"] = QUERY[route](call)
-    if route == "POST /api/procurement/rulesets":
+    if route == "POST /api/articles/{article_id}/attachments":
+        kwargs["files"] = {"file": ("bericht.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")}
+    elif route == "POST /api/procurement/rulesets":
         kwargs["content"] = "version: x\n"
         kwargs["headers"] = {"content-type": "text/plain"}
     elif route in JSON:
@@ -365,7 +387,8 @@ def test_every_api_route_with_a_body_is_sent_one() -> None:
     # Without a valid body FastAPI answers 422 before the service decides, and a refusal would go unnoticed.
     spec = create_app(background_indexing=False).openapi()
     with_body = {f"{m.upper()} {p}" for p, ops in spec["paths"].items() for m, op in ops.items() if "requestBody" in op}
-    assert not with_body - set(JSON) - {"POST /api/procurement/rulesets"}
+    uploads = {"POST /api/procurement/rulesets", "POST /api/articles/{article_id}/attachments"}
+    assert not with_body - set(JSON) - uploads
 
 
 # ---------------------------------------------------------------- calling every route

@@ -23,13 +23,15 @@ from govlotse.experts import service as experts
 from govlotse.experts.schemas import ProfileIn
 from govlotse.exploration import service as exploration
 from govlotse.exploration.models import Candidate, CandidateStatus, ExplorationRun
+from govlotse.knowledge import history
 from govlotse.knowledge import service as knowledge
 from govlotse.knowledge.models import Article
 from govlotse.knowledge.schemas import ArticleCreate
 from govlotse.organisations import service as organisations
 from govlotse.organisations.schemas import OrganisationUpdate
+from govlotse.pipeline import pitchdays
 from govlotse.pipeline import service as pipeline
-from govlotse.pipeline.models import Case, Stage
+from govlotse.pipeline.models import Case, PitchSlot, Stage
 from govlotse.procurement import service as procurement
 from govlotse.procurement.advisor import AdviceInput
 from govlotse.solutions.models import Solution
@@ -56,6 +58,8 @@ class World:
                 pytest.fail(f"the matrix marks an 'own' outcome for {role}, but {role} owns no {param}")
         return self.others.get((param, target), self.others[(param, None)])
 
+
+PDF = b"%PDF-1.4\n%%EOF\n"
 
 KPIS = [
     {"name": "Erkennungsdauer", "unit": "Tage", "baseline": 180, "target": 14},
@@ -167,6 +171,38 @@ def build_world(session: Session) -> World:
         session=session, actor=other_expert, profile_in=ProfileIn(headline="Sprachtechnologie")
     )
     assignment = experts.assign(session=session, actor=unit, profile_id=other_profile.id, challenge_id=need.id)
+
+    def attach(article: Article, name: str) -> int:
+        return history.add_attachment(session, actor=SYSTEM, article=article, filename=name, data=PDF, may_edit=True).id
+
+    files = {
+        None: attach(draft, "entwurf.pdf"),
+        "published": attach(public_article, "oeffentlich.pdf"),
+        "apiremove": attach(draft, "api.pdf"),
+        "webremove": attach(draft, "web.pdf"),
+    }
+    own_file = attach(own_draft, "eigen.pdf")
+
+    # Pitch days: one with slots for the pilot case, the role's own case and a spare case; another for removal.
+    spare = pipeline.open_case(session=session, actor=unit, challenge=need, solution_id=pending_solution.id)
+    pipeline.transition(session=session, actor=unit, case=spare, to=Stage.pitch)
+    day = pitchdays.create_day(
+        session=session, actor=unit, title="Pitch-Tag", day=TODAY, location="", description="", challenge_ids=[need.id]
+    )
+    other_day = pitchdays.create_day(
+        session=session, actor=unit, title="Zweiter", day=TODAY, location="", description="", challenge_ids=[need.id]
+    )
+    slots = {}
+    for key, event, slot_case, time in (
+        (None, day, case, "09:00"),
+        ("own", day, own_case, "09:30"),
+        ("apiremove", day, spare, "10:00"),
+        ("webremove", other_day, spare, "10:00"),
+    ):
+        slot = PitchSlot(pitch_day_id=event.id, case_id=slot_case.id, starts_at=time, minutes=20)
+        session.add(slot)
+        session.flush()
+        slots[key] = slot.id
     session.flush()
     return World(
         session=session,
@@ -190,6 +226,11 @@ def build_world(session: Session) -> World:
             ("profile_id", None): other_profile.id,
             ("assignment_id", None): assignment.id,
             ("slug", None): "computer-vision",
+            **{("attachment_id", target): file_id for target, file_id in files.items()},
+            ("number", None): 1,
+            ("day_id", None): day.id,
+            ("day_id", "webremove"): other_day.id,
+            **{("slot_id", key): slot_id for key, slot_id in slots.items() if key != "own"},
             ("key", None): "trichter",  # the funnel: a figure of the unit's and of the public page
         },
         own={
@@ -199,6 +240,8 @@ def build_world(session: Session) -> World:
             ("startup", "solution_id"): own_solution.id,
             ("expert", "article_id"): own_draft.id,
             ("expert", "profile_id"): own_profile.id,
+            ("expert", "attachment_id"): own_file,
+            ("expert", "number"): 1,
             ("agency", "run_id"): own_run.id,
             ("agency", "candidate_id"): own_candidate.id,
             ("agency", "case_id"): own_case.id,

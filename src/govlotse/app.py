@@ -41,7 +41,7 @@ from govlotse.exploration import api as exploration_api
 from govlotse.exploration import web as exploration_web
 from govlotse.i18n import LANGUAGES, is_source, negotiate, translate
 from govlotse.knowledge import api as knowledge_api
-from govlotse.knowledge import articles_api
+from govlotse.knowledge import articles_api, history_web
 from govlotse.knowledge import web as knowledge_web
 from govlotse.matching import api as matching_api
 from govlotse.matching import web as matching_web
@@ -49,6 +49,7 @@ from govlotse.matching import worker
 from govlotse.organisations import api as organisations_api
 from govlotse.organisations import web as organisations_web
 from govlotse.pipeline import api as pipeline_api
+from govlotse.pipeline import pitchdays_web
 from govlotse.pipeline import web as pipeline_web
 from govlotse.privacy import api as privacy_api
 from govlotse.privacy import web as privacy_web
@@ -220,6 +221,8 @@ def create_app(*, background_indexing: bool = True) -> FastAPI:
     ):
         app.include_router(module.router, prefix="/api")
     app.include_router(market_web.api, prefix="/api")
+    app.include_router(history_web.api, prefix="/api")
+    app.include_router(pitchdays_web.api, prefix="/api")
     # matching_web first: /bedarfe/aehnliche must win over /bedarfe/{challenge_id}
     for module in (
         pages,
@@ -231,12 +234,14 @@ def create_app(*, background_indexing: bool = True) -> FastAPI:
         challenges_quality_web,
         experts_web,
         exploration_web,
+        pitchdays_web,
         pipeline_web,
         analytics_web,
         market_web,
         challenges_web,
         solutions_web,
         organisations_web,
+        history_web,
         knowledge_web,
     ):
         app.include_router(module.router)

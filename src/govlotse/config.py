@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     oidc_org_claim: str = Field(
         default="organisation", description="Claim naming the person's organisation (external id or name)."
     )
+    attachment_max_mb: int = Field(default=10, ge=1, le=100, description="Largest file attached to an article (MB).")
     pilot_max_months: int = Field(default=24, ge=1, le=60, description="Longest pilot the unit agrees to.")
     pilot_stall_days: int = Field(default=30, ge=1, le=365, description="A pilot without update this long is stalled.")
     session_days: int = Field(default=14, ge=1, le=365, description="Lifetime of a login session in days.")

@@ -7,7 +7,7 @@ from govlotse.core.audit import AuditEvent, AuditHead
 from govlotse.core.models import Base
 from govlotse.experts.models import Assignment, ExpertProfile
 from govlotse.exploration.models import Candidate, ExplorationRun
-from govlotse.knowledge.models import Article, UseCase
+from govlotse.knowledge.models import Article, ArticleAttachment, ArticleRevision, UseCase
 from govlotse.matching.models import (
     EmbeddingCache,
     IndexQueue,
@@ -17,7 +17,18 @@ from govlotse.matching.models import (
     SearchTerm,
 )
 from govlotse.organisations.models import Organisation
-from govlotse.pipeline.models import Case, CaseTransition, Decision, Kpi, Milestone, Pilot, PitchCriterion, Score
+from govlotse.pipeline.models import (
+    Case,
+    CaseTransition,
+    Decision,
+    Kpi,
+    Milestone,
+    Pilot,
+    PitchCriterion,
+    PitchDay,
+    PitchSlot,
+    Score,
+)
 from govlotse.procurement.models import AdviceRecord, RuleSetVersion
 from govlotse.solutions.models import Solution
 from govlotse.taxonomy.models import Tag
@@ -25,6 +36,8 @@ from govlotse.taxonomy.models import Tag
 __all__ = [
     "AdviceRecord",
     "Article",
+    "ArticleAttachment",
+    "ArticleRevision",
     "Assignment",
     "AuditEvent",
     "AuditHead",
@@ -45,6 +58,8 @@ __all__ = [
     "Organisation",
     "Pilot",
     "PitchCriterion",
+    "PitchDay",
+    "PitchSlot",
     "RuleSetVersion",
     "Score",
     "SearchChunk",

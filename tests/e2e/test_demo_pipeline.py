@@ -33,3 +33,8 @@ def test_demo_has_a_finished_pilot_with_analytics_and_lessons(open_page: Callabl
     check_a11y(page)
     expect(page.get_by_role("main")).to_contain_text("Entwurf")  # lessons learned became a draft article
     expect(page.get_by_role("main")).to_contain_text("Straßenmeisterei")
+    page.get_by_role("link", name=re.compile("Versionen: wer hat was geändert")).click()
+    check_a11y(page)
+    page.get_by_role("link", name="Version 1").click()
+    check_a11y(page)
+    expect(page.get_by_role("heading", level=2)).to_have_text("Erste Fassung")

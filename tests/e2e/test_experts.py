@@ -77,3 +77,23 @@ def test_market_overview_and_a_capability(open_page: Callable[..., Page]) -> Non
     expect(page.get_by_role("heading", level=1)).to_have_text("Markt: Bildverarbeitung")
     expect(page.get_by_role("region", name="Anbieter").get_by_role("link").first).to_be_visible()
     snap(page, "market")
+
+
+def test_the_unit_plans_a_pitch_day(open_page: Callable[..., Page]) -> None:
+    page = open_page()
+    login(page, "lotse")
+    page.goto("/lotsenstelle")
+    check_a11y(page)
+    page.get_by_role("link", name="Pitch-Tage planen und durchführen").click()
+    check_a11y(page)
+    page.get_by_role("link", name="Pitch-Tag planen").click()
+    check_a11y(page)
+    page.get_by_label("Titel").fill("Pitch-Tag Stadtreinigung")
+    page.get_by_label("Datum").fill("2027-03-04")
+    page.get_by_label("Ort").fill("Rathaus Lotsenhafen, Raum 2")
+    page.get_by_role("group", name="Bedarfe (angenommen)").get_by_role("checkbox").first.check()
+    page.get_by_role("button", name="Pitch-Tag anlegen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pitch-Tag Stadtreinigung")
+    check_a11y(page)
+    expect(page.get_by_role("region", name="Agenda", exact=True)).to_contain_text("Noch keine Pitches auf der Agenda.")
+    snap(page, "pitch-day")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from govlotse.core.models import Base, Provenance, Timestamped
+from govlotse.core.models import Base, Provenance, StringList, Timestamped, UTCDateTime
 from govlotse.taxonomy.models import Tag
 
 usecase_tags = Table(
@@ -69,3 +71,37 @@ class Article(Timestamped, Base):
     @property
     def author_name(self) -> str:
         return author_name_of(self.author_label)
+
+
+class ArticleRevision(Base):
+    """One saved state of an article: who changed it and what it said then (version history)."""
+
+    __tablename__ = "article_revisions"
+    __table_args__ = (UniqueConstraint("article_id", "number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(StringList, default=list)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    changed_by_id: Mapped[int | None] = mapped_column(Integer)
+    changed_by_label: Mapped[str] = mapped_column(String(200))
+
+
+class ArticleAttachment(Base):
+    """A file attached to an article (types and size limited; see knowledge.attachments)."""
+
+    __tablename__ = "article_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    uploaded_by_id: Mapped[int | None] = mapped_column(Integer)
+    uploaded_by_label: Mapped[str] = mapped_column(String(200))

@@ -15,6 +15,7 @@ from govlotse.core.pagination import paginate
 from govlotse.core.schemas import apply_sort
 from govlotse.errors import Conflict, Forbidden, IllegalTransition, NotFound
 from govlotse.i18n import N_, translate
+from govlotse.knowledge import history
 from govlotse.knowledge.models import Article, ArticleStatus, UseCase
 from govlotse.knowledge.schemas import (
     ArticleCreate,
@@ -230,6 +231,7 @@ def create_article(
         tags=taxonomy.resolve(session=session, slugs=article_in.tags),
     )
     crud.created(session, actor=actor, obj=article, entity_type="article", data=article_in.model_dump())
+    history.snapshot(session, actor=actor, article=article)
     search_index.enqueue(session, "article", [article.id])
     return article
 
@@ -242,6 +244,7 @@ def update_article(*, session: Session, actor: Actor, article: Article, article_
     if article_in.tags is not None:
         values["tags"] = taxonomy.resolve(session=session, slugs=article_in.tags)
     if crud.apply_changes(session, actor=actor, obj=article, values=values, entity_type="article"):
+        history.snapshot(session, actor=actor, article=article)
         search_index.enqueue(session, "article", [article.id])
     return article
 
@@ -326,6 +329,7 @@ def lessons_learned_draft(
         tags=list(challenge.tags),
     )
     crud.created(session, actor=actor, obj=article, entity_type="article", data={"case": case_id, "outcome": outcome})
+    history.snapshot(session, actor=actor, article=article)
     search_index.enqueue(session, "article", [article.id])
     return article
 

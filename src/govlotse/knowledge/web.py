@@ -8,12 +8,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from govlotse.config import settings
 from govlotse.core.actor import Actor
 from govlotse.core.pagination import page_of
 from govlotse.deps import ActorDep, LangDep, LoggedInDep, SessionDep
 from govlotse.errors import Conflict, Forbidden, NotFound
 from govlotse.i18n import translate
-from govlotse.knowledge import service
+from govlotse.knowledge import history, service
 from govlotse.knowledge.api import CurrentUseCase
 from govlotse.knowledge.articles_api import CurrentArticle
 from govlotse.knowledge.models import Article, ArticleStatus
@@ -137,7 +138,7 @@ def _organisation(session: Session, actor: Actor, organisation_id: int | None) -
         return None
 
 
-def _article_page(
+def article_page(
     request: Request,
     session: Session,
     actor: Actor,
@@ -157,6 +158,9 @@ def _article_page(
             "case_url": _case_link(session, actor, article.case_id),
             "may_edit": service.may_edit_article(actor, article),
             "may_publish": service.may_publish_article(actor) and article.status == ArticleStatus.draft,
+            "attachments": history.attachments(session, article=article),
+            "revision_count": len(history.revisions(session, article=article)),
+            "max_mb": settings.attachment_max_mb,
         },
         status_code=status_code,
     )
@@ -164,7 +168,7 @@ def _article_page(
 
 @router.get("/wissen/artikel/{article_id}", response_class=HTMLResponse)
 def article_detail(request: Request, article: CurrentArticle, session: SessionDep, actor: ActorDep) -> HTMLResponse:
-    return _article_page(request, session, actor, article)
+    return article_page(request, session, actor, article)
 
 
 @router.get("/wissen/artikel/{article_id}/bearbeiten", response_class=HTMLResponse)
@@ -215,7 +219,7 @@ async def article_publish(
             "ihn dann erneut.",
             lang,
         )
-        return _article_page(request, session, actor, article, errors={CONFLICT: message}, status_code=409)
+        return article_page(request, session, actor, article, errors={CONFLICT: message}, status_code=409)
     return RedirectResponse(f"/wissen/artikel/{article.id}?flash=article_published", status_code=303)
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Column, Date, Float, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from govlotse.challenges.models import Challenge
@@ -147,3 +147,52 @@ class Decision(Base):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     decided_by_label: Mapped[str] = mapped_column(String(200))
     article_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class Attendance(StrEnum):
+    invited = "invited"
+    confirmed = "confirmed"
+    attended = "attended"
+    no_show = "no_show"
+
+
+pitch_day_challenges = Table(
+    "pitch_day_challenges",
+    Base.metadata,
+    Column("pitch_day_id", ForeignKey("pitch_days.id", ondelete="CASCADE"), primary_key=True),
+    Column("challenge_id", ForeignKey("challenges.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class PitchDay(Timestamped, Base):
+    """A pitch day (matchmaking event): several needs, invited start-ups, an agenda of slots."""
+
+    __tablename__ = "pitch_days"
+
+    title: Mapped[str] = mapped_column(String(200))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    location: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    challenges: Mapped[list[Challenge]] = relationship(
+        secondary=pitch_day_challenges, lazy="raise", order_by=Challenge.title
+    )
+    slots: Mapped[list[PitchSlot]] = relationship(
+        lazy="raise", order_by="PitchSlot.starts_at", cascade="all, delete-orphan"
+    )
+
+
+class PitchSlot(Base):
+    """One start-up's pitch on a pitch day: a case (need + start-up) at a time; its scoring is the case's."""
+
+    __tablename__ = "pitch_slots"
+    __table_args__ = (UniqueConstraint("pitch_day_id", "case_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pitch_day_id: Mapped[int] = mapped_column(ForeignKey("pitch_days.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[str] = mapped_column(String(5))  # "HH:MM" on the pitch day
+    minutes: Mapped[int] = mapped_column(Integer, default=20)
+    attendance: Mapped[str] = mapped_column(String(12), default=Attendance.invited)
+
+    case: Mapped[Case] = relationship(lazy="raise")

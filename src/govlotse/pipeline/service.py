@@ -86,6 +86,11 @@ def _may_work(actor: Actor, case: Case) -> bool:
     return actor.sees_everything or (actor.role == Role.agency and actor.member_of(case.challenge.organisation_id))
 
 
+def may_view(actor: Actor, case: Case) -> bool:
+    """Whether the actor may see the case (its page, and its slot on a pitch day)."""
+    return _may_view(actor, case)
+
+
 def may_work(actor: Actor, case: Case) -> bool:
     """Whether the actor works on the case (the unit, and the agency that owns the need)."""
     return _may_work(actor, case)

@@ -22,7 +22,7 @@ from govlotse.errors import Conflict, FieldError, Forbidden, IllegalTransition, 
 from govlotse.experts import web as experts_web
 from govlotse.exploration import service as exploration
 from govlotse.i18n import N_, translate
-from govlotse.pipeline import dossier, service
+from govlotse.pipeline import dossier, pitchdays, service
 from govlotse.pipeline.models import Case, Stage
 from govlotse.procurement import service as procurement
 from govlotse.web.forms import from_invalid, parse_int, read_form, savepoint
@@ -126,6 +126,7 @@ def _case_context(session: Session, actor: Actor, case: Case) -> dict[str, Any]:
         "milestone_rows": MILESTONE_ROWS,
         "max_months": settings.pilot_max_months,
         **experts_web.advisors_context(session, actor, case.challenge, may_edit=may_work, case=case),
+        "pitch_slots": pitchdays.slots_of_case(session=session, case_id=case.id),
     }
 
 

@@ -30,7 +30,7 @@ from govlotse.errors import Conflict, Invalid
 from govlotse.experts.models import Assignment, ExpertProfile
 from govlotse.exploration.models import Candidate, ExplorationRun
 from govlotse.i18n import N_
-from govlotse.knowledge.models import Article
+from govlotse.knowledge.models import Article, ArticleAttachment, ArticleRevision
 from govlotse.matching import sources as search_index
 from govlotse.organisations.models import Organisation
 from govlotse.pipeline.models import CaseTransition, Decision, Score
@@ -59,6 +59,8 @@ LABEL_COLUMNS = [
     LabelColumn(AdviceRecord.created_by_label, AdviceRecord.created_by_id),
     LabelColumn(RuleSetVersion.loaded_by),
     LabelColumn(Assignment.created_by_label, Assignment.created_by_id),
+    LabelColumn(ArticleRevision.changed_by_label, ArticleRevision.changed_by_id),
+    LabelColumn(ArticleAttachment.uploaded_by_label, ArticleAttachment.uploaded_by_id),
 ]
 
 

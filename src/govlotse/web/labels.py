@@ -126,6 +126,12 @@ LABELS: dict[str, dict[str, str]] = {
     "gdpr_level": {"required": "erforderlich", "likely": "voraussichtlich erforderlich", "check": "prüfen"},
     "language": LANGUAGE_NAMES,
     "org_role": {"owner": "Inhaber/in", "member": "Mitglied"},
+    "attendance": {
+        "invited": "Eingeladen",
+        "confirmed": "Zugesagt",
+        "attended": "Teilgenommen",
+        "no_show": "Nicht erschienen",
+    },
     "availability": {
         "available": "Verfügbar",
         "limited": "Eingeschränkt verfügbar",
@@ -137,6 +143,10 @@ LABELS: dict[str, dict[str, str]] = {
         "expert_assigned": "Expertin oder Experte zugewiesen; sie oder er sieht den Bedarf jetzt.",
         "expert_unassigned": "Beratung beendet.",
         "token_created": "API-Token angelegt.",
+        "slot_added": "Pitch auf der Agenda; das Start-up ist per E-Mail eingeladen.",
+        "slot_removed": "Pitch von der Agenda genommen.",
+        "attached": "Anhang hinzugefügt.",
+        "detached": "Anhang entfernt.",
         "account_deleted": "Ihr Konto ist gelöscht. Einträge, die aufbewahrt werden müssen, nennen Sie nur noch "
         "mit einem Pseudonym.",
         "token_revoked": "API-Token widerrufen; es funktioniert nicht mehr.",
