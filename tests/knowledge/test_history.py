@@ -158,3 +158,59 @@ def test_file_names_lose_folders_and_control_characters() -> None:
     assert clean_filename("C:\\Users\\x\\Bericht\x07 2026.pdf") == "Bericht 2026.pdf"
     assert clean_filename("../../..") == "anhang"
     assert len(clean_filename("a" * 300 + ".pdf")) == 200 and clean_filename("a" * 300 + ".pdf").endswith(".pdf")
+
+
+def test_an_article_links_use_cases_and_start_ups(client: TestClient, session: Session) -> None:
+    from tests.factories import make_usecase
+
+    expert = make_user(session, role="expert", org=make_org(session, kind="research"))
+    usecase = make_usecase(session, title="Schlaglocherkennung in Rotterdam")
+    startup = make_org(session, kind="startup", name="Sehwerk GmbH")
+    agency = make_org(session)
+    login(client, expert)
+    bad = client.post(
+        "/wissen/artikel/neu",
+        data={
+            "csrf_token": csrf(client),
+            "title": "Kameras auf Müllfahrzeugen",
+            "body": "Was wir gelernt haben.",
+            "usecase_ids": f"/wissen/{usecase.id}, irgendwas",
+            "startup_ids": f"/organisationen/{agency.id}",
+        },
+    )
+    assert bad.status_code == 422 and 'id="e-usecase_ids"' in bad.text
+    assert f'value="/wissen/{usecase.id}, irgendwas"' in bad.text  # the input stays as typed
+    wrong_kind = client.post(
+        "/wissen/artikel/neu",
+        data={
+            "csrf_token": csrf(client),
+            "title": "Kameras auf Müllfahrzeugen",
+            "body": "Was wir gelernt haben.",
+            "usecase_ids": str(usecase.id),
+            "startup_ids": f"/organisationen/{agency.id}",
+        },
+    )
+    assert wrong_kind.status_code == 422 and "Dieses Start-up gibt es nicht" in wrong_kind.text
+    made = client.post(
+        "/wissen/artikel/neu",
+        data={
+            "csrf_token": csrf(client),
+            "title": "Kameras auf Müllfahrzeugen",
+            "body": "Was wir gelernt haben.",
+            "usecase_ids": f"http://testserver/wissen/{usecase.id}",
+            "startup_ids": f"/organisationen/{startup.id}",
+        },
+        follow_redirects=False,
+    )
+    assert made.status_code == 303, made.text
+    article_url = made.headers["location"].split("?")[0]
+    page = client.get(article_url)
+    assert "Schlaglocherkennung in Rotterdam" in page.text and "Sehwerk GmbH" in page.text
+    assert "Kameras auf Müllfahrzeugen" in client.get(f"/wissen/{usecase.id}").text
+    assert "Kameras auf Müllfahrzeugen" in client.get(f"/organisationen/{startup.id}").text
+    article_id = int(article_url.rsplit("/", 1)[1])
+    api = client.get(f"/api/articles/{article_id}").json()
+    assert api["usecase_ids"] == [usecase.id] and api["startup_ids"] == [startup.id]
+    # A visitor does not see the draft from the use case's page.
+    client.cookies.clear()
+    assert "Kameras auf Müllfahrzeugen" not in client.get(f"/wissen/{usecase.id}").text

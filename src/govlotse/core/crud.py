@@ -23,8 +23,8 @@ def check_version(obj: Any, version: int, *, name: str) -> None:
 
 
 def _comparable(value: Any) -> Any:
-    if isinstance(value, list):
-        return [getattr(v, "slug", v) for v in value]
+    if isinstance(value, list):  # related records: tags by slug, others by id (audit data stays JSON)
+        return [getattr(v, "slug", None) or getattr(v, "id", v) for v in value]
     return value
 
 

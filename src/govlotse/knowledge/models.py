@@ -8,6 +8,7 @@ from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, String, Table, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from govlotse.core.models import Base, Provenance, StringList, Timestamped, UTCDateTime
+from govlotse.organisations.models import Organisation
 from govlotse.taxonomy.models import Tag
 
 usecase_tags = Table(
@@ -52,6 +53,20 @@ article_tags = Table(
 )
 
 
+article_usecases = Table(
+    "article_usecases",
+    Base.metadata,
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("usecase_id", ForeignKey("usecases.id", ondelete="CASCADE"), primary_key=True),
+)
+article_startups = Table(
+    "article_startups",
+    Base.metadata,
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class Article(Timestamped, Base):
     """Best practice or lessons learned, written by staff and experts, linked to a case."""
 
@@ -67,6 +82,19 @@ class Article(Timestamped, Base):
     author_label: Mapped[str] = mapped_column(String(200))
 
     tags: Mapped[list[Tag]] = relationship(secondary=article_tags, lazy="raise", order_by=Tag.slug)
+    # What the article is about: known use cases and start-ups (best practices linked to the market).
+    usecases: Mapped[list[UseCase]] = relationship(secondary=article_usecases, lazy="raise", order_by="UseCase.title")
+    startups: Mapped[list[Organisation]] = relationship(
+        secondary=article_startups, lazy="raise", order_by=Organisation.name
+    )
+
+    @property
+    def usecase_ids(self) -> list[int]:
+        return [u.id for u in self.usecases]
+
+    @property
+    def startup_ids(self) -> list[int]:
+        return [o.id for o in self.startups]
 
     @property
     def author_name(self) -> str:

@@ -8,6 +8,7 @@ from pydantic import BeforeValidator, Field, StringConstraints
 
 from govlotse.core.pagination import PageParams
 from govlotse.core.schemas import (
+    Id,
     LongText,
     ProvenanceIn,
     RecordRead,
@@ -87,12 +88,16 @@ class ArticleCreate(Schema):
     title: ArticleTitle
     body: RequiredText
     tags: TagList = Field(default_factory=list)
+    usecase_ids: list[Id] = Field(default_factory=list, max_length=50, description="Known use cases it is about")
+    startup_ids: list[Id] = Field(default_factory=list, max_length=50, description="Start-ups it is about")
 
 
 class ArticleUpdate(VersionIn):
     title: ArticleTitle | None = None
     body: RequiredText | None = None
     tags: TagList | None = None
+    usecase_ids: list[Id] | None = Field(default=None, max_length=50)
+    startup_ids: list[Id] | None = Field(default=None, max_length=50)
 
 
 class ArticleRead(RecordRead):
@@ -104,6 +109,8 @@ class ArticleRead(RecordRead):
     # The author's name only: the stored label also holds the e-mail address, which stays internal.
     author_label: Annotated[str, BeforeValidator(author_name_of)]
     tags: TagSlugs
+    usecase_ids: list[int] = Field(default_factory=list)
+    startup_ids: list[int] = Field(default_factory=list)
 
 
 def _blank_to_none(value: Any) -> Any:

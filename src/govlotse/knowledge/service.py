@@ -13,7 +13,7 @@ from govlotse.core.actor import Actor, Role
 from govlotse.core.models import utcnow
 from govlotse.core.pagination import paginate
 from govlotse.core.schemas import apply_sort
-from govlotse.errors import Conflict, Forbidden, IllegalTransition, NotFound
+from govlotse.errors import Conflict, Forbidden, IllegalTransition, Invalid, NotFound
 from govlotse.i18n import N_, translate
 from govlotse.knowledge import history
 from govlotse.knowledge.models import Article, ArticleStatus, UseCase
@@ -26,6 +26,7 @@ from govlotse.knowledge.schemas import (
     UseCaseUpdate,
 )
 from govlotse.matching import sources as search_index
+from govlotse.organisations.models import Organisation, OrganisationKind, OrganisationStatus
 from govlotse.policy import Action, require
 from govlotse.taxonomy import service as taxonomy
 
@@ -174,7 +175,11 @@ ARTICLE_SORTS = {"title": Article.title, "created_at": Article.created_at, "upda
 def list_articles_page(*, session: Session, actor: Actor, filters: ArticleFilter) -> tuple[list[Article], int]:
     """One page of the articles the actor may read, filtered; newest change first unless sorted otherwise."""
     f = filters
-    stmt = select(Article).where(article_filter(actor)).options(selectinload(Article.tags))
+    stmt = (
+        select(Article)
+        .where(article_filter(actor))
+        .options(selectinload(Article.tags), selectinload(Article.usecases), selectinload(Article.startups))
+    )
     if f.q and f.q.strip():
         like = f"%{f.q.strip()}%"
         stmt = stmt.where(or_(Article.title.ilike(like), Article.body.ilike(like)))
@@ -188,7 +193,11 @@ def list_articles_page(*, session: Session, actor: Actor, filters: ArticleFilter
 
 def list_articles(*, session: Session, actor: Actor, q: str | None = None) -> list[Article]:
     """Articles the actor may read, newest first (drafts only for the unit, authors and the case's agency)."""
-    stmt = select(Article).options(selectinload(Article.tags)).order_by(Article.updated_at.desc(), Article.id.desc())
+    stmt = (
+        select(Article)
+        .options(selectinload(Article.tags), selectinload(Article.usecases), selectinload(Article.startups))
+        .order_by(Article.updated_at.desc(), Article.id.desc())
+    )
     if q and q.strip():
         like = f"%{q.strip()}%"
         stmt = stmt.where(or_(Article.title.ilike(like), Article.body.ilike(like)))
@@ -196,14 +205,22 @@ def list_articles(*, session: Session, actor: Actor, q: str | None = None) -> li
 
 
 def get_article(*, session: Session, actor: Actor, article_id: int) -> Article:
-    article = session.scalar(select(Article).where(Article.id == article_id).options(selectinload(Article.tags)))
+    article = session.scalar(
+        select(Article)
+        .where(Article.id == article_id)
+        .options(selectinload(Article.tags), selectinload(Article.usecases), selectinload(Article.startups))
+    )
     if article is None or not _may_view_article(actor, article):
         raise NotFound("article", article_id)
     return article
 
 
 def articles_for_case(*, session: Session, actor: Actor, case_id: int) -> list[Article]:
-    stmt = select(Article).where(Article.case_id == case_id).options(selectinload(Article.tags))
+    stmt = (
+        select(Article)
+        .where(Article.case_id == case_id)
+        .options(selectinload(Article.tags), selectinload(Article.usecases), selectinload(Article.startups))
+    )
     return [a for a in session.scalars(stmt) if _may_view_article(actor, a)]
 
 
@@ -229,6 +246,8 @@ def create_article(
         author_id=actor.user_id,
         author_label=actor.label,
         tags=taxonomy.resolve(session=session, slugs=article_in.tags),
+        usecases=_usecases(session, article_in.usecase_ids),
+        startups=_startups(session, article_in.startup_ids),
     )
     crud.created(session, actor=actor, obj=article, entity_type="article", data=article_in.model_dump())
     history.snapshot(session, actor=actor, article=article)
@@ -236,13 +255,60 @@ def create_article(
     return article
 
 
+def _usecases(session: Session, ids: Sequence[int]) -> list[UseCase]:
+    found = {u.id: u for u in session.scalars(select(UseCase).where(UseCase.id.in_(list(ids) or [-1])))}
+    missing = [i for i in dict.fromkeys(ids) if i not in found]
+    if missing:
+        raise Invalid.on(
+            "usecase_ids", N_("Diesen Anwendungsfall gibt es nicht: {ids}."), ids=", ".join(map(str, missing))
+        )
+    return [found[i] for i in dict.fromkeys(ids)]
+
+
+def _startups(session: Session, ids: Sequence[int]) -> list[Organisation]:
+    found = {
+        o.id: o
+        for o in session.scalars(
+            select(Organisation).where(
+                Organisation.id.in_(list(ids) or [-1]),
+                Organisation.kind.in_((OrganisationKind.startup, OrganisationKind.research)),
+                Organisation.status == OrganisationStatus.active,
+            )
+        )
+    }
+    missing = [i for i in dict.fromkeys(ids) if i not in found]
+    if missing:
+        raise Invalid.on(
+            "startup_ids",
+            N_("Dieses Start-up gibt es nicht (oder es ist nicht freigegeben): {ids}."),
+            ids=", ".join(map(str, missing)),
+        )
+    return [found[i] for i in dict.fromkeys(ids)]
+
+
+def articles_about(
+    session: Session, *, actor: Actor, usecase_id: int | None = None, organisation_id: int | None = None
+) -> list[Article]:
+    """Articles the actor may read that are linked to a use case or a start-up."""
+    stmt = select(Article).where(article_filter(actor)).order_by(Article.updated_at.desc())
+    if usecase_id is not None:
+        stmt = stmt.where(Article.usecases.any(UseCase.id == usecase_id))
+    if organisation_id is not None:
+        stmt = stmt.where(Article.startups.any(Organisation.id == organisation_id))
+    return list(session.scalars(stmt))
+
+
 def update_article(*, session: Session, actor: Actor, article: Article, article_in: ArticleUpdate) -> Article:
     if not may_edit_article(actor, article):
         raise Forbidden("only the unit and the author edit an article")
     crud.check_version(article, article_in.version, name="article")
-    values = article_in.model_dump(exclude_unset=True, exclude={"version", "tags"})
+    values = article_in.model_dump(exclude_unset=True, exclude={"version", "tags", "usecase_ids", "startup_ids"})
     if article_in.tags is not None:
         values["tags"] = taxonomy.resolve(session=session, slugs=article_in.tags)
+    if article_in.usecase_ids is not None:
+        values["usecases"] = _usecases(session, article_in.usecase_ids)
+    if article_in.startup_ids is not None:
+        values["startups"] = _startups(session, article_in.startup_ids)
     if crud.apply_changes(session, actor=actor, obj=article, values=values, entity_type="article"):
         history.snapshot(session, actor=actor, article=article)
         search_index.enqueue(session, "article", [article.id])

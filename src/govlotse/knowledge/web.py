@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -73,6 +74,28 @@ def article_list(
     )
 
 
+# Linked records are typed as numbers or links ("/wissen/12, /organisationen/7"), one field per kind.
+LINK_FIELDS = {"usecase_ids": "/wissen/", "startup_ids": "/organisationen/"}
+
+
+def prepare_links(data: dict[str, Any]) -> None:
+    """Form text to id lists; a token that is no number stays as it is, so validation names the field."""
+    for field in LINK_FIELDS:
+        text = data.get(field)
+        if isinstance(text, str):
+            tokens = [t for t in re.split(r"[,;\s]+", text.strip()) if t]
+            data[field] = [int(m.group(1)) if (m := re.search(r"(\d{1,10})/?$", t)) else t for t in tokens]
+
+
+def _with_link_text(values: dict[str, Any]) -> dict[str, Any]:
+    out = dict(values)
+    for field, prefix in LINK_FIELDS.items():
+        value = out.get(field)
+        if isinstance(value, list):
+            out[field] = ", ".join(f"{prefix}{v}" if isinstance(v, int) else str(v) for v in value)
+    return out
+
+
 def _article_form(
     request: Request,
     session: Session,
@@ -87,7 +110,7 @@ def _article_form(
         "knowledge/article_form.html",
         {
             "section": "knowledge",
-            "values": values,
+            "values": _with_link_text(values),
             "errors": errors,
             "article": article,
             "stored_tags": [t.slug for t in article.tags] if article is not None else [],
@@ -115,6 +138,7 @@ async def article_create(request: Request, session: SessionDep, actor: LoggedInD
             request, session, values=values, errors=errors, status_code=status
         ),
         lists=ARTICLE_LISTS,
+        prepare=prepare_links,
     )
 
 
@@ -181,6 +205,8 @@ def article_edit_form(
         "title": article.title,
         "body": article.body,
         "tags": [t.slug for t in article.tags],
+        "usecase_ids": article.usecase_ids,
+        "startup_ids": article.startup_ids,
         "version": article.version,
     }
     return _article_form(request, session, values=values, errors={}, article=article)
@@ -199,6 +225,7 @@ async def article_update(
             request, session, values=values, errors=errors, article=article, status_code=status
         ),
         lists=ARTICLE_LISTS,
+        prepare=prepare_links,
     )
 
 
@@ -227,5 +254,6 @@ async def article_publish(
 
 
 @router.get("/wissen/{usecase_id}", response_class=HTMLResponse)
-def detail(request: Request, usecase: CurrentUseCase) -> HTMLResponse:
-    return render(request, "knowledge/detail.html", {"section": "knowledge", "u": usecase})
+def detail(request: Request, usecase: CurrentUseCase, session: SessionDep, actor: ActorDep) -> HTMLResponse:
+    articles = service.articles_about(session, actor=actor, usecase_id=usecase.id)
+    return render(request, "knowledge/detail.html", {"section": "knowledge", "u": usecase, "articles": articles})

@@ -14,6 +14,7 @@ from govlotse.challenges import service as challenges
 from govlotse.challenges.schemas import ChallengeFilter
 from govlotse.core.pagination import page_of
 from govlotse.deps import ActorDep, LoggedInDep, SessionDep
+from govlotse.knowledge import service as knowledge
 from govlotse.organisations import service
 from govlotse.organisations.api import CurrentOrganisation
 from govlotse.organisations.models import Organisation, OrganisationKind
@@ -68,6 +69,7 @@ def detail(request: Request, org: CurrentOrganisation, session: SessionDep, acto
             "challenges": needs,
             "may_edit": can(actor, Action.update, org),
             "may_invite": registration.may_invite(actor, org, session),
+            "articles": knowledge.articles_about(session, actor=actor, organisation_id=org.id),
             "history": market.startup_history(session=session, actor=actor, org=org)
             if org.kind != "agency" and market.may_read_history(actor, org)
             else None,
