@@ -243,11 +243,10 @@ def agenda(*, session: Session, actor: Actor, day: PitchDay) -> list[SlotView]:
 
 
 def slots_of_case(*, session: Session, case_id: int) -> list[tuple[PitchSlot, PitchDay]]:
-    return [
-        (slot, day)
-        for slot, day in session.execute(
-            select(PitchSlot, PitchDay)
-            .join(PitchDay, PitchDay.id == PitchSlot.pitch_day_id)
-            .where(PitchSlot.case_id == case_id)
-        ).tuples()
-    ]
+    """A case's pitch appointments, with their pitch days."""
+    rows = session.execute(
+        select(PitchSlot, PitchDay)
+        .join(PitchDay, PitchDay.id == PitchSlot.pitch_day_id)
+        .where(PitchSlot.case_id == case_id)
+    ).all()
+    return [(slot, day) for slot, day in rows]
