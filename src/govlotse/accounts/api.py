@@ -6,11 +6,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from govlotse.accounts import registration, service, tokens
-from govlotse.accounts.models import User
 from govlotse.accounts.registration import LOGIN_MESSAGES, LoginOutcome
 from govlotse.accounts.schemas import ApiTokenCreate, ApiTokenCreated, ApiTokenRead, LoginIn, UserRead
+from govlotse.accounts.service import user_of
 from govlotse.config import settings
-from govlotse.core.actor import Actor
 from govlotse.core.openapi import errors
 from govlotse.core.schemas import Id
 from govlotse.deps import LangDep, LoggedInDep, LoginDep, SessionDep, SessionLoginDep
@@ -80,7 +79,7 @@ def logout(response: Response, session: SessionDep, current: LoginDep) -> Respon
 @router.get("/me", response_model=UserRead, responses=errors(401))
 def me(actor: LoggedInDep, session: SessionDep) -> object:
     """The logged-in user (or the holder of the API token)."""
-    user = _user(session, actor)
+    user = user_of(session, actor)
     session.refresh(user, ["memberships"])
     return user
 
@@ -88,7 +87,7 @@ def me(actor: LoggedInDep, session: SessionDep) -> object:
 @router.get("/tokens", response_model=list[ApiTokenRead], responses=errors(401, 403))
 def list_tokens(actor: SessionLoginDep, session: SessionDep) -> object:
     """Your API tokens, newest first (revoked and expired ones included, marked)."""
-    return tokens.list_tokens(session, user=_user(session, actor))
+    return tokens.list_tokens(session, user=user_of(session, actor))
 
 
 @router.post("/tokens", status_code=201, response_model=ApiTokenCreated, responses=errors(401, 403, 422))
@@ -97,7 +96,7 @@ def create_token(data: ApiTokenCreate, actor: SessionLoginDep, session: SessionD
     secret, token = tokens.create(
         session,
         actor=actor,
-        user=_user(session, actor),
+        user=user_of(session, actor),
         name=data.name,
         scope=tokens.Scope(data.scope),
         expires_days=data.expires_days,
@@ -108,11 +107,5 @@ def create_token(data: ApiTokenCreate, actor: SessionLoginDep, session: SessionD
 @router.delete("/tokens/{token_id}", status_code=204, responses=errors(401, 403, 404))
 def revoke_token(token_id: Id, actor: SessionLoginDep, session: SessionDep) -> Response:
     """Revoke one of your API tokens; it stops working at once."""
-    tokens.revoke(session, actor=actor, user=_user(session, actor), token_id=token_id)
+    tokens.revoke(session, actor=actor, user=user_of(session, actor), token_id=token_id)
     return Response(status_code=204)
-
-
-def _user(session: SessionDep, actor: Actor) -> User:
-    user = session.get(User, actor.user_id)
-    assert user is not None
-    return user

@@ -136,28 +136,27 @@ def _issue(
     user_id: int | None = None,
     organisation_id: int | None = None,
     created_by_id: int | None = None,
-) -> str:
-    """A new single-use token; earlier unused tokens of the same purpose and address stop working."""
+) -> tuple[str, AccountToken]:
+    """A new single-use token and its row; earlier unused tokens of the same purpose and address stop working."""
     now = utcnow()
     scope = [AccountToken.purpose == purpose, AccountToken.email == email, AccountToken.used_at.is_(None)]
     if purpose == TokenPurpose.invitation:
         scope.append(AccountToken.organisation_id == organisation_id)
     session.execute(update(AccountToken).where(*scope).values(used_at=now))
     token = security.new_token()
-    session.add(
-        AccountToken(
-            purpose=purpose,
-            token_hash=security.token_hash(token),
-            email=email,
-            user_id=user_id,
-            organisation_id=organisation_id,
-            created_by_id=created_by_id,
-            created_at=now,
-            expires_at=now + lifetime,
-        )
+    row = AccountToken(
+        purpose=purpose,
+        token_hash=security.token_hash(token),
+        email=email,
+        user_id=user_id,
+        organisation_id=organisation_id,
+        created_by_id=created_by_id,
+        created_at=now,
+        expires_at=now + lifetime,
     )
+    session.add(row)
     session.flush()
-    return token
+    return token, row
 
 
 def valid_token(session: Session, token: str | None, purpose: TokenPurpose) -> AccountToken:
@@ -180,6 +179,15 @@ def _use(session: Session, token: str, purpose: TokenPurpose) -> AccountToken:
         raise InvalidLink()
     session.refresh(row)
     return row
+
+
+def _account_of(session: Session, token: str, purpose: TokenPurpose) -> User:
+    """Use a link sent to an account's address; the account must still have that address."""
+    row = _use(session, token, purpose)
+    user = session.get(User, row.user_id) if row.user_id else None
+    if user is None or user.email != row.email:
+        raise InvalidLink()
+    return user
 
 
 # ---------------------------------------------------------------- login
@@ -269,7 +277,7 @@ def register(session: Session, data: Registration, *, client: str) -> None:
 def _send_verification(session: Session, user: User, organisation: str) -> None:
     if not _may_mail(session, user.email):
         return
-    token = _issue(
+    token, _row = _issue(
         session,
         purpose=TokenPurpose.verify_email,
         email=user.email,
@@ -300,10 +308,7 @@ def resend_verification(session: Session, user: User) -> None:
 
 def verify_email(session: Session, token: str) -> User:
     """Confirm the address the link was sent to."""
-    row = _use(session, token, TokenPurpose.verify_email)
-    user = session.get(User, row.user_id) if row.user_id else None
-    if user is None or user.email != row.email:
-        raise InvalidLink()
+    user = _account_of(session, token, TokenPurpose.verify_email)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
         audit.record(
@@ -325,7 +330,7 @@ def request_password_reset(session: Session, email: str) -> None:
     user = get_user_by_email(session=session, email=email)
     if user is None or not user.is_active or not _may_mail(session, user.email):
         return
-    token = _issue(
+    token, _row = _issue(
         session,
         purpose=TokenPurpose.reset_password,
         email=user.email,
@@ -345,9 +350,8 @@ def request_password_reset(session: Session, email: str) -> None:
 
 def reset_password(session: Session, token: str, password: str) -> User:
     """Set a new password with a reset link; ends every login session of the account."""
-    row = _use(session, token, TokenPurpose.reset_password)
-    user = session.get(User, row.user_id) if row.user_id else None
-    if user is None or user.email != row.email or not user.is_active:
+    user = _account_of(session, token, TokenPurpose.reset_password)
+    if not user.is_active:
         raise InvalidLink()
     user.password_hash = security.hash_password(password)
     # Following the link proves the address, too.
@@ -390,7 +394,7 @@ def invite(session: Session, *, actor: Actor, org: Organisation, email: str, lan
     if existing is not None and existing.role != ROLE_FOR_KIND[OrganisationKind(org.kind)]:
         raise Invalid.on("email", N_("Dieses Konto hat eine Rolle, die nicht zu dieser Organisation passt."))
     inviter = session.get(User, actor.user_id) if actor.user_id else None
-    token = _issue(
+    token, row = _issue(
         session,
         purpose=TokenPurpose.invitation,
         email=email,
@@ -408,8 +412,6 @@ def invite(session: Session, *, actor: Actor, org: Organisation, email: str, lan
         hours=settings.token_hours,
         link=mail.link(f"/einladung?token={token}"),
     )
-    row = session.scalar(select(AccountToken).where(AccountToken.token_hash == security.token_hash(token)))
-    assert row is not None
     audit.record(
         session,
         actor=actor,

@@ -39,6 +39,13 @@ def actor_for(user: User) -> Actor:
     )
 
 
+def user_of(session: Session, actor: Actor) -> User:
+    """The account of a logged-in actor (routes behind a login dependency)."""
+    user = session.get(User, actor.user_id)
+    assert user is not None
+    return user
+
+
 def get_user_by_email(*, session: Session, email: str) -> User | None:
     return session.scalar(
         select(User).where(func.lower(User.email) == email.strip().lower()).options(selectinload(User.memberships))

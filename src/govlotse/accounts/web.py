@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from govlotse.accounts import oidc, registration, service, tokens
 from govlotse.accounts.api import client_address, set_session_cookie
-from govlotse.accounts.models import User
 from govlotse.accounts.registration import LOGIN_MESSAGES, LoginOutcome
 from govlotse.accounts.schemas import ApiTokenCreate
 from govlotse.config import settings
@@ -160,8 +159,7 @@ def _tokens_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    user = session.get(User, actor.user_id)
-    assert user is not None
+    user = service.user_of(session, actor)
     return render(
         request,
         "accounts/tokens.html",
@@ -193,8 +191,7 @@ async def create_token(request: Request, session: SessionDep, actor: LoggedInDep
         data["expires_days"] = None
     try:
         token_in = validate(ApiTokenCreate, data, lang)
-        user = session.get(User, actor.user_id)
-        assert user is not None
+        user = service.user_of(session, actor)
         secret, _token = tokens.create(
             session,
             actor=actor,
@@ -222,7 +219,6 @@ async def create_token(request: Request, session: SessionDep, actor: LoggedInDep
 @router.post(TOKENS_PATH + "/{token_id}/widerrufen")
 async def revoke_token(request: Request, token_id: Id, session: SessionDep, actor: LoggedInDep) -> Response:
     await read_form(request)
-    user = session.get(User, actor.user_id)
-    assert user is not None
+    user = service.user_of(session, actor)
     tokens.revoke(session, actor=actor, user=user, token_id=token_id)
     return RedirectResponse(f"{TOKENS_PATH}?flash=token_revoked", status_code=303)

@@ -11,7 +11,7 @@ from govlotse.core.actor import Actor
 from govlotse.core.openapi import errors
 from govlotse.core.schemas import Id
 from govlotse.deps import ActorDep, LoggedInDep, SessionDep
-from govlotse.errors import NotFound
+from govlotse.errors import Forbidden, NotFound
 from govlotse.experts import service
 from govlotse.experts.models import Availability, ExpertProfile
 from govlotse.experts.schemas import AssignmentIn, AssignmentRead, ProfileIn, ProfileRead, ProfileUpdate
@@ -113,7 +113,5 @@ def end_assignment(assignment_id: Id, session: SessionDep, actor: LoggedInDep) -
 
 
 def _own_or_unit(actor: Actor, profile: ExpertProfile) -> None:
-    from govlotse.errors import Forbidden
-
     if not (actor.sees_everything or profile.user_id == actor.user_id):
         raise Forbidden()

@@ -235,11 +235,12 @@ class SlotView:
 
 def agenda(*, session: Session, actor: Actor, day: PitchDay) -> list[SlotView]:
     """The visible slots in time order, each with its case's pitch scoring as far as the reader may see it."""
+    slots = sorted(visible_slots(actor, day), key=lambda s: s.starts_at)
     scores: dict[int, pipeline.CaseScore] = {}
-    for need in {s.case.challenge_id: s.case.challenge for s in visible_slots(actor, day)}.values():
+    for need in {s.case.challenge_id: s.case.challenge for s in slots}.values():
         _crits, rows = pipeline.matrix(session=session, actor=actor, challenge=need)
         scores.update({row.case.id: row for row in rows})
-    return [SlotView(s, scores.get(s.case_id)) for s in sorted(visible_slots(actor, day), key=lambda s: s.starts_at)]
+    return [SlotView(s, scores.get(s.case_id)) for s in slots]
 
 
 def slots_of_case(*, session: Session, case_id: int) -> list[tuple[PitchSlot, PitchDay]]:

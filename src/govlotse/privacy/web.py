@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from govlotse.accounts.models import User
+from govlotse.accounts.service import user_of
 from govlotse.config import settings
 from govlotse.deps import LangDep, LoggedInDep, SessionDep
 from govlotse.errors import Conflict, Invalid
@@ -30,20 +31,14 @@ def _page(
     )
 
 
-def _user(session: SessionDep, actor: LoggedInDep) -> User:
-    user = session.get(User, actor.user_id)
-    assert user is not None
-    return user
-
-
 @router.get("/konto/daten", response_class=HTMLResponse)
 def data_page(request: Request, session: SessionDep, actor: LoggedInDep) -> HTMLResponse:
-    return _page(request, _user(session, actor))
+    return _page(request, user_of(session, actor))
 
 
 @router.get("/konto/daten.json")
 def download(session: SessionDep, actor: LoggedInDep) -> Response:
-    data = service.export(session, user=_user(session, actor))
+    data = service.export(session, user=user_of(session, actor))
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),
         media_type="application/json",
@@ -57,7 +52,7 @@ def download(session: SessionDep, actor: LoggedInDep) -> Response:
 @router.post("/konto/loeschen")
 async def delete(request: Request, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
     data = await read_form(request)
-    user = _user(session, actor)
+    user = user_of(session, actor)
     errors: dict[str, str] = {}
     if data.get("understood") not in ("1", "on", "true"):
         errors["understood"] = translate("Bitte bestätigen Sie, dass Sie das Konto löschen möchten.", lang)
