@@ -6,8 +6,11 @@ Used by the search page, the need form ("similar needs", "known use cases"), the
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from sqlalchemy import func, select
@@ -117,11 +120,32 @@ def prepare(session: Session, query: str, *, mode: str = "hybrid") -> Query:
     terms = textmod.query_terms(query) if mode != "semantic" else []
     if len(terms) > LONG_QUERY_TERMS:  # a whole need as query: keep its most telling words
         terms = _telling_terms(session, query, terms)
-    vector = embedder.embed_queries([query[:EMBED_CHARS]])[0] if mode != "lexical" else None
+    vector = _query_vector(embedder, query[:EMBED_CHARS]) if mode != "lexical" else None
     return Query(text=query, terms=terms, vector=vector, model=embedder.name, lang=textmod.query_language(query))
 
 
 LONG_QUERY_TERMS = 30
+
+# A page often searches several kinds with the same text (a need's candidates, similar needs, use cases,
+# articles, experts): its query vector is computed once and kept for the next searches.
+_QUERY_VECTORS: OrderedDict[tuple[int, str, str], np.ndarray] = OrderedDict()
+_QUERY_VECTORS_MAX = 256
+_query_vectors_lock = threading.Lock()
+
+
+def _query_vector(embedder: Any, text: str) -> np.ndarray:
+    key = (id(embedder), embedder.name, text)
+    with _query_vectors_lock:
+        if key in _QUERY_VECTORS:
+            _QUERY_VECTORS.move_to_end(key)
+            return _QUERY_VECTORS[key]
+    vector: np.ndarray = np.array(embedder.embed_queries([text])[0])
+    vector.setflags(write=False)  # shared by later searches: nobody may change it in place
+    with _query_vectors_lock:
+        _QUERY_VECTORS[key] = vector
+        while len(_QUERY_VECTORS) > _QUERY_VECTORS_MAX:
+            _QUERY_VECTORS.popitem(last=False)
+    return vector
 
 
 def _telling_terms(session: Session, query: str, terms: list[str]) -> list[str]:
