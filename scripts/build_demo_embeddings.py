@@ -1,8 +1,10 @@
 """Build src/govlotse/demo/data/embeddings.npz: the vectors of every demo passage.
 
-Run after changing demo data or the default embedder:  python scripts/build_demo_embeddings.py
+Run after changing demo data or the default embedder:  python scripts/build_demo_embeddings.py [--fresh]
 It loads the demo into a throwaway SQLite database, indexes it with the production pipeline (the
-same passages, the same cache keys) and stores the embedding cache as float16 (4,000 passages ≈ 3 MB).
+same passages, the same cache keys; needs and solutions also get the query vectors their pages search
+with) and stores the vectors in use as float16 (4,000 passages ≈ 3 MB). Vectors already in the shipped file
+are reused unless --fresh (use --fresh after changing the embedder).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ def main() -> None:
     from govlotse.demo import service as demo
     from govlotse.matching import index
     from govlotse.matching.embedder import get_embedder
-    from govlotse.matching.models import EmbeddingCache
+    from govlotse.matching.models import EmbeddingCache, SearchChunk
 
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/demo.sqlite3"
@@ -34,6 +36,9 @@ def main() -> None:
         with unit_of_work() as session:
             demo.load(session=session)
         embedder = get_embedder()
+        if "--fresh" not in sys.argv:
+            with unit_of_work() as session:
+                print(f"{demo.prefill_embedding_cache(session=session, model=embedder.name)} vectors reused")
         done = [0]
 
         def progress(name: str, total: int):  # type: ignore[no-untyped-def]
@@ -41,13 +46,20 @@ def main() -> None:
             return lambda n: done.__setitem__(0, done[0] + n)
 
         report = index.rebuild(embedder=embedder, progress=progress)
-        print(f"{report.embedded_passages} passages embedded")
+        print(f"{report.embedded_passages} passages and {report.embedded_queries} query texts embedded")
         with unit_of_work() as session:
-            rows = session.execute(
-                select(EmbeddingCache.content_hash, EmbeddingCache.vector)
-                .where(EmbeddingCache.model == embedder.name)
-                .order_by(EmbeddingCache.content_hash)
-            ).all()
+            in_use = {index.passage_key(text) for text in session.scalars(select(SearchChunk.text))}
+            for kind, texts_of in index.QUERY_TEXTS.items():
+                in_use |= {index.query_key(t) for t in texts_of(session, index.all_ids(session, kind)).values()}
+            rows = [
+                row
+                for row in session.execute(
+                    select(EmbeddingCache.content_hash, EmbeddingCache.vector)
+                    .where(EmbeddingCache.model == embedder.name)
+                    .order_by(EmbeddingCache.content_hash)
+                ).all()
+                if row[0] in in_use
+            ]
     out = ROOT / "src" / "govlotse" / "demo" / "data" / demo.EMBEDDINGS_FILE
     np.savez_compressed(
         out,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -10,7 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 import swagger_ui_bundle
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -25,12 +26,14 @@ from govlotse.accounts import api as accounts_api
 from govlotse.accounts import registration_api, registration_web
 from govlotse.accounts import web as accounts_web
 from govlotse.analytics import api as analytics_api
-from govlotse.analytics import market_web, usage
+from govlotse.analytics import market_web
 from govlotse.analytics import web as analytics_web
 from govlotse.challenges import api as challenges_api
 from govlotse.challenges import quality_web as challenges_quality_web
 from govlotse.challenges import web as challenges_web
 from govlotse.config import settings
+from govlotse.core import logs, metrics, worker
+from govlotse.core import mail as _mail  # noqa: F401 - registers the outbox job
 from govlotse.core.security import new_token
 from govlotse.core.validation import translate_errors
 from govlotse.db import WRITE_INTENT
@@ -45,7 +48,7 @@ from govlotse.knowledge import articles_api, history_web
 from govlotse.knowledge import web as knowledge_web
 from govlotse.matching import api as matching_api
 from govlotse.matching import web as matching_web
-from govlotse.matching import worker
+from govlotse.matching import worker as _index_worker  # noqa: F401 - registers the indexing job
 from govlotse.organisations import api as organisations_api
 from govlotse.organisations import web as organisations_web
 from govlotse.pipeline import api as pipeline_api
@@ -60,9 +63,14 @@ from govlotse.solutions import api as solutions_api
 from govlotse.solutions import web as solutions_web
 from govlotse.taxonomy import api as taxonomy_api
 from govlotse.web import pages
+from govlotse.web.forms import parse_form
 from govlotse.web.render import CSRF_COOKIE, render
 
 log = logging.getLogger(__name__)
+access = logging.getLogger("govlotse.access")
+
+# Probes and static files are asked for all the time; their successful answers are not logged.
+QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics", "/static", "/api/docs/assets"})
 
 LANG_COOKIE = "govlotse_lang"
 
@@ -79,9 +87,39 @@ def _is_api(request: Request) -> bool:
 
 
 class RequestContext(BaseHTTPMiddleware):
-    """Language, CSRF cookie and security headers for every request."""
+    """Request id, language, CSRF cookie and security headers for every request; one log line and metrics each."""
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        request_id = logs.request_id_from(request.headers.get("x-request-id"))
+        request.state.request_id = request_id
+        logs.REQUEST_ID.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = await self._answer(request, call_next)
+        except Exception:
+            self._log(request, 500, started)
+            raise
+        response.headers["X-Request-ID"] = request_id
+        self._log(request, response.status_code, started)
+        return response
+
+    @staticmethod
+    def _log(request: Request, status: int, started: float) -> None:
+        seconds = time.perf_counter() - started
+        route = getattr(request.scope.get("route"), "path", None) or "other"
+        metrics.observe(request.method, route, status, seconds)
+        if route in QUIET_ROUTES and status < 400:
+            return
+        access.info(
+            "%s %s %d %.0f ms",
+            request.method,
+            route,
+            status,
+            seconds * 1000,
+            extra={"method": request.method, "route": route, "status": status, "ms": round(seconds * 1000, 1)},
+        )
+
+    async def _answer(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         explicit = request.query_params.get("lang")
         chosen = explicit if explicit in LANGUAGES else request.cookies.get(LANG_COOKIE)
         if _is_api(request):
@@ -176,18 +214,17 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
     if app.state.background_indexing:
         worker.start()
-        usage.start()
     yield
     if app.state.background_indexing:
         worker.stop()
-        usage.stop()
 
 
 def create_app(*, background_indexing: bool = True) -> FastAPI:
     """Build the application with every domain's routers."""
     app = FastAPI(
         lifespan=_lifespan,
-        dependencies=[analytics_web.COUNT_USAGE],  # page views and searches, no personal data
+        # A posted form is read before the (synchronous) handler runs; page views and searches are counted.
+        dependencies=[Depends(parse_form), analytics_web.COUNT_USAGE],
         title="GovLotse API",
         version=__version__,
         description="Needs, start-ups, solutions and use cases for public-sector venture clienting.",
@@ -298,11 +335,36 @@ def create_app(*, background_indexing: bool = True) -> FastAPI:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
+        request_id = getattr(request.state, "request_id", "")
+        headers = {"X-Request-ID": request_id} if request_id else None
         if _is_api(request):
-            return JSONResponse({"error": "internal", "detail": "internal error; it has been logged"}, status_code=500)
-        return _error_page(request, 500, *PAGE_TEXT[500])
+            return JSONResponse(
+                {"error": "internal", "detail": "internal error; it has been logged", "request_id": request_id},
+                status_code=500,
+                headers=headers,
+            )
+        response = render(
+            request,
+            "error.html",
+            {
+                "status": 500,
+                "title": translate(PAGE_TEXT[500][0], _lang(request)),
+                "detail": translate(PAGE_TEXT[500][1], _lang(request)),
+                "request_id": request_id,
+            },
+            status_code=500,
+        )
+        if headers:
+            response.headers.update(headers)
+        return response
 
     return app
+
+
+def serve_app() -> FastAPI:
+    """The factory ``govlotse serve`` runs in each worker process: logging as configured, then the app."""
+    logs.configure(settings.log_format, settings.log_level)
+    return create_app()
 
 
 def not_found_page(request: Request) -> Any:

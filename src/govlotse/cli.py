@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -12,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from govlotse.config import settings
+from govlotse.config import Settings, settings
 from govlotse.core.actor import SYSTEM, Role
 from govlotse.core.cli import audit_app
 from govlotse.db import db, unit_of_work
@@ -267,22 +269,92 @@ def users_list() -> None:
     console.print(table)
 
 
+@app.command("backup")
+def backup_(
+    file: Annotated[Path, typer.Argument(help="File to write (SQLite database or pg_dump custom-format archive)")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists")] = False,
+) -> None:
+    """Back up the database into FILE while the application keeps serving (SQLite online backup or pg_dump)."""
+    from rich.markup import escape
+
+    from govlotse.core import backup
+
+    try:
+        info = backup.backup(file, force=force)
+    except backup.BackupError as exc:
+        fail(escape(str(exc)))  # file names may hold [brackets]
+        return
+    console.print(
+        f"backup written: {info.path} ({backup.human_size(info.size)}, {info.tables} tables, "
+        f"schema revision {info.revision})",
+        highlight=False,
+        markup=False,
+    )
+
+
+@app.command("restore")
+def restore(
+    file: Annotated[Path, typer.Argument(help="A file written by `govlotse backup`")],
+    force: Annotated[bool, typer.Option("--force", help="Replace a database that already holds data")] = False,
+) -> None:
+    """Replace the database's content with a backup, migrate it to this version and verify the audit log."""
+    from rich.markup import escape
+
+    from govlotse.core import backup
+
+    try:
+        report = backup.restore(file, force=force)
+    except backup.BackupError as exc:
+        fail(escape(str(exc)))
+        return
+    console.print(f"restored {file} into {_redact(db.url)}", highlight=False, markup=False)
+    if report.upgraded:
+        console.print(
+            f"the backup was at schema revision {report.backup_revision}; migrated to {report.revision}",
+            highlight=False,
+            markup=False,
+        )
+    if not report.verification.ok:
+        fail(str(report.verification))
+    console.print(str(report.verification), highlight=False, markup=False)
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind")] = None,
     port: Annotated[int | None, typer.Option(help="Port")] = None,
     reload: Annotated[bool, typer.Option(help="Reload on code changes (development)")] = False,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (more than 1 needs PostgreSQL)")] = 1,
 ) -> None:
     """Serve the web UI and the API."""
     import uvicorn
 
+    if workers > 1 and settings.is_sqlite:
+        fail("several workers need PostgreSQL (GOVLOTSE_DATABASE_URL=postgresql+psycopg://…); SQLite has one writer")
+    if workers > 1 and reload:
+        fail("--reload and --workers cannot be combined", 2)
+    if not settings.is_sqlite and settings.secret_key == Settings.model_fields["secret_key"].default:
+        fail("GOVLOTSE_SECRET_KEY is the development default; set a long random value for a production database")
+    _check_schema()
+    from govlotse.core import logs, metrics
+
+    logs.configure(settings.log_format, settings.log_level)
+    if workers > 1:  # request metrics of every worker go to files that /metrics adds up
+        folder = Path(settings.var_dir) / "metrics"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        os.environ[metrics.MULTIPROC_ENV] = str(folder.resolve())
     uvicorn.run(
-        "govlotse.app:create_app",
+        "govlotse.app:serve_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
         reload=reload,
+        workers=workers,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        log_config=None,  # logging is configured by govlotse.logs (JSON lines or text)
+        access_log=False,  # one line per request comes from the app, with its request id
     )
 
 

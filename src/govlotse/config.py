@@ -61,6 +61,18 @@ class Settings(BaseSettings):
     default_language: str = Field(default="de", pattern="^(de|en)$", description="UI language by default.")
     host: str = Field(default="127.0.0.1", description="Address `govlotse serve` binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `govlotse serve` listens on.")
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Reverse proxies whose X-Forwarded-For/-Proto headers are trusted (comma-separated, * for any).",
+    )
+    log_format: str = Field(
+        default="text",
+        pattern="^(text|json)$",
+        description="Log lines as readable text or as JSON (one object per line, with the request id; production).",
+    )
+    log_level: str = Field(
+        default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$", description="Lowest level that is logged."
+    )
     page_size: int = Field(default=20, ge=1, le=200, description="Default number of rows on a list page.")
     sql_echo: bool = Field(default=False, description="Log every SQL statement (debugging only).")
     embedder: str = Field(
@@ -69,6 +81,13 @@ class Settings(BaseSettings):
     )
     search_semantic_weight: float = Field(
         default=0.4, ge=0, le=1, description="Share of the semantic ranking in hybrid search (rest: lexical)."
+    )
+    search_ef_search: int = Field(
+        default=200,
+        ge=10,
+        le=1000,
+        description="PostgreSQL: candidates the HNSW vector index examines per search (higher: better recall, "
+        "slower; see README, scale benchmark).",
     )
 
     base_url: str = Field(
@@ -97,6 +116,25 @@ class Settings(BaseSettings):
     @cached_property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+SECRET_SETTINGS = frozenset({"secret_key", "audit_key", "oidc_client_secret", "smtp_password"})
+
+
+def reference_markdown() -> str:
+    """The configuration reference (docs/operations.md): every setting, its variable, default and meaning."""
+    lines = ["| Variable | Default | Meaning |", "|---|---|---|"]
+    for name, field in Settings.model_fields.items():
+        default = field.default_factory() if field.default_factory else field.default  # type: ignore[call-arg]
+        shown = "" if default in ("", None) else str(default)
+        if isinstance(default, bool):
+            shown = str(default).lower()
+        elif isinstance(default, dict):
+            shown = "{}" if not default else str(default)
+        description = (field.description or "").replace("|", "\\|")
+        shown = f"`{shown}`" if shown else "(empty)"
+        lines.append(f"| `GOVLOTSE_{name.upper()}` | {shown} | {description} |")
+    return "\n".join(lines) + "\n"
 
 
 settings = Settings()

@@ -4,6 +4,7 @@ from govlotse.accounts.models import LoginSession, Membership, User
 from govlotse.analytics.models import UsageDaily
 from govlotse.challenges.models import Challenge
 from govlotse.core.audit import AuditEvent, AuditHead
+from govlotse.core.mail import OutboxMail
 from govlotse.core.models import Base
 from govlotse.experts.models import Assignment, ExpertProfile
 from govlotse.exploration.models import Candidate, ExplorationRun
@@ -56,6 +57,7 @@ __all__ = [
     "Membership",
     "Milestone",
     "Organisation",
+    "OutboxMail",
     "Pilot",
     "PitchCriterion",
     "PitchDay",

@@ -54,8 +54,8 @@ def register_form(request: Request, lang: LangDep) -> HTMLResponse:
 
 
 @router.post("/registrieren")
-async def register(request: Request, session: SessionDep, lang: LangDep) -> Response:
-    data = await read_form(request)
+def register(request: Request, session: SessionDep, lang: LangDep) -> Response:
+    data = read_form(request)
     try:
         registration.register(session, validate(Registration, data, lang), client=client_address(request))
     except FormError as exc:
@@ -82,8 +82,8 @@ def confirm_form(request: Request, session: SessionDep, lang: LangDep, token: st
 
 
 @router.post("/registrieren/bestaetigen")
-async def confirm(request: Request, session: SessionDep, current: LoginDep, lang: LangDep) -> Response:
-    data = await read_form(request)
+def confirm(request: Request, session: SessionDep, current: LoginDep, lang: LangDep) -> Response:
+    data = read_form(request)
     try:
         registration.verify_email(session, str(data.get("token", "")))
     except InvalidLink as exc:
@@ -101,8 +101,8 @@ def forgot_form(request: Request) -> HTMLResponse:
 
 
 @router.post("/passwort-vergessen")
-async def forgot(request: Request, session: SessionDep, lang: LangDep) -> Response:
-    data = await read_form(request)
+def forgot(request: Request, session: SessionDep, lang: LangDep) -> Response:
+    data = read_form(request)
     try:
         email_in = validate(EmailIn, {"email": data.get("email", "")}, lang)
     except FormError as exc:
@@ -121,8 +121,8 @@ def reset_form(request: Request, session: SessionDep, lang: LangDep, token: str 
 
 
 @router.post("/passwort-neu")
-async def reset(request: Request, session: SessionDep, lang: LangDep) -> Response:
-    data = await read_form(request)
+def reset(request: Request, session: SessionDep, lang: LangDep) -> Response:
+    data = read_form(request)
     token = str(data.get("token", ""))
     try:
         if data.get("password") != data.get("password_repeat"):
@@ -184,10 +184,10 @@ def members(request: Request, org: CurrentOrganisation, session: SessionDep, act
 
 
 @router.post("/organisationen/{organisation_id}/einladungen")
-async def invite(
+def invite(
     request: Request, org: CurrentOrganisation, session: SessionDep, actor: LoggedInDep, lang: LangDep
 ) -> Response:
-    data = await read_form(request)
+    data = read_form(request)
     _require_inviter(session, actor, org)
     try:
         email_in = validate(EmailIn, {"email": data.get("email", "")}, lang)
@@ -199,10 +199,10 @@ async def invite(
 
 
 @router.post("/organisationen/{organisation_id}/einladungen/{invitation_id}/widerrufen")
-async def revoke(
+def revoke(
     request: Request, org: CurrentOrganisation, invitation_id: Id, session: SessionDep, actor: LoggedInDep
 ) -> Response:
-    await read_form(request)
+    read_form(request)
     registration.revoke_invitation(session, actor=actor, org=org, invitation_id=invitation_id)
     return RedirectResponse(f"/organisationen/{org.id}/mitglieder?flash=invitation_revoked", status_code=303)
 
@@ -226,8 +226,8 @@ def invitation_page(
 
 
 @router.post("/einladung")
-async def accept(request: Request, session: SessionDep, current: LoginDep, lang: LangDep) -> Response:
-    data = await read_form(request)
+def accept(request: Request, session: SessionDep, current: LoginDep, lang: LangDep) -> Response:
+    data = read_form(request)
     token = str(data.get("token", ""))
     try:
         view = registration.invitation(session, token)
@@ -284,10 +284,10 @@ def approvals(request: Request, session: SessionDep, actor: LoggedInDep) -> HTML
 
 
 @router.post("/lotsenstelle/freigaben/{organisation_id}")
-async def decide(
+def decide(
     request: Request, org: CurrentOrganisation, session: SessionDep, actor: LoggedInDep, lang: LangDep
 ) -> Response:
-    data = await read_form(request)
+    data = read_form(request)
     try:
         review = validate(Review, {"decision": data.get("decision"), "reason": data.get("reason", "")}, lang)
         registration.review(session, actor=actor, org=org, approve=review.decision == "approve", reason=review.reason)

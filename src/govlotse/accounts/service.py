@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from govlotse.accounts import throttle
 from govlotse.accounts.models import LoginSession, Membership, User
@@ -13,7 +14,7 @@ from govlotse.accounts.schemas import UserCreate
 from govlotse.analytics import usage
 from govlotse.analytics.models import Metric
 from govlotse.config import settings
-from govlotse.core import audit, security
+from govlotse.core import audit, security, worker
 from govlotse.core.actor import Actor, Role
 from govlotse.core.models import utcnow
 from govlotse.errors import Conflict, Forbidden, Invalid
@@ -111,7 +112,10 @@ def start_session(*, session: Session, user: User) -> tuple[str, LoginSession]:
         expires_at=now + timedelta(days=settings.session_days),
         csrf_token=security.new_token(24),
     )
-    user.last_login_at = now
+    # Not an edit of the account: no version bump, so two logins at once (two devices, a double click)
+    # do not conflict with each other or with someone editing the account.
+    session.execute(update(User).where(User.id == user.id).values(last_login_at=now))
+    set_committed_value(user, "last_login_at", now)
     # Housekeeping while a write happens anyway: expired sessions and forgotten failure counts go.
     purge_expired_sessions(session=session)
     throttle.purge(session)
@@ -144,6 +148,18 @@ def end_session(*, session: Session, token: str | None) -> None:
 def purge_expired_sessions(*, session: Session) -> int:
     result = session.execute(delete(LoginSession).where(LoginSession.expires_at <= utcnow()))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def housekeeping() -> None:
+    """Hourly on the background worker: expired sessions and forgotten failure counts go (also done at login)."""
+    from govlotse.db import unit_of_work
+
+    with unit_of_work() as session:
+        purge_expired_sessions(session=session)
+        throttle.purge(session)
+
+
+worker.every("accounts-housekeeping", 3600, housekeeping)
 
 
 def list_users(*, session: Session, actor: Actor) -> list[User]:

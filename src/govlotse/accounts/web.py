@@ -39,8 +39,8 @@ def login_form(request: Request, next: str | None = None) -> HTMLResponse:
 
 
 @router.post("/anmelden")
-async def login(request: Request, session: SessionDep, current: LoginDep, lang: LangDep) -> Response:
-    data = await read_form(request)
+def login(request: Request, session: SessionDep, current: LoginDep, lang: LangDep) -> Response:
+    data = read_form(request)
     target = _safe_next(data.get("next"))
     email = str(data.get("email", ""))[:254]
     outcome, user = registration.log_in(
@@ -126,8 +126,8 @@ def _sso_failed(request: Request, exc: oidc.SsoError, lang: str, target: str) ->
 
 
 @router.post("/abmelden")
-async def logout(request: Request, session: SessionDep, current: LoginDep) -> Response:
-    await read_form(request)
+def logout(request: Request, session: SessionDep, current: LoginDep) -> Response:
+    read_form(request)
     if current is not None:
         session.delete(current)
     response = RedirectResponse("/?flash=logged_out", status_code=303)
@@ -185,8 +185,8 @@ def tokens_page(request: Request, session: SessionDep, actor: LoggedInDep) -> HT
 
 
 @router.post(TOKENS_PATH)
-async def create_token(request: Request, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
-    data = await read_form(request)
+def create_token(request: Request, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+    data = read_form(request)
     if data.get("expires_days") in ("", "none"):
         data["expires_days"] = None
     try:
@@ -217,8 +217,8 @@ async def create_token(request: Request, session: SessionDep, actor: LoggedInDep
 
 
 @router.post(TOKENS_PATH + "/{token_id}/widerrufen")
-async def revoke_token(request: Request, token_id: Id, session: SessionDep, actor: LoggedInDep) -> Response:
-    await read_form(request)
+def revoke_token(request: Request, token_id: Id, session: SessionDep, actor: LoggedInDep) -> Response:
+    read_form(request)
     user = service.user_of(session, actor)
     tokens.revoke(session, actor=actor, user=user, token_id=token_id)
     return RedirectResponse(f"{TOKENS_PATH}?flash=token_revoked", status_code=303)

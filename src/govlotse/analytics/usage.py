@@ -5,8 +5,9 @@ never breaks the request or the change it belongs to); it is used for rare event
 Page views and searches happen on almost every request; writing each one in the request's transaction
 would turn every page view into a write, and on SQLite (one writer at a time) that makes concurrent saves
 fail. So ``note`` only adds to an in-process buffer, and ``flush`` writes the buffer in one short
-transaction: a background thread does that every ``FLUSH_SECONDS`` and at shutdown, and the analytics page
-before it reads. Several workers each flush their own buffer; the upsert adds, so nothing is overwritten.
+transaction: the background worker (govlotse.core.worker) does that every ``FLUSH_SECONDS`` and at
+shutdown, and the analytics page before it reads. Several workers each flush their own buffer; the upsert
+adds, so nothing is overwritten.
 A hard kill loses at most the last seconds of counts.
 
 ``metrics_of`` says what a request counts as; the app-wide dependency ``analytics.web.count_request``
@@ -30,6 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from govlotse.analytics.models import Metric, UsageDaily
+from govlotse.core import worker
 from govlotse.core.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -60,8 +62,6 @@ def count(session: Session, metric: Metric, n: int = 1, *, day: date | None = No
 FLUSH_SECONDS = 15
 _pending: Counter[tuple[date, str]] = Counter()
 _lock = threading.Lock()
-_stop = threading.Event()
-_thread: threading.Thread | None = None
 
 
 def note(metric: Metric, n: int = 1) -> None:
@@ -107,39 +107,18 @@ def flush_all(session: Session) -> None:
         flusher(session)
 
 
-def _run() -> None:
+def flush_now() -> None:
+    """Write the buffers in one short transaction (the background worker every ``FLUSH_SECONDS``, and at shutdown)."""
     from govlotse.db import unit_of_work
 
-    while not _stop.wait(FLUSH_SECONDS):
-        try:
-            with unit_of_work() as session:
-                flush_all(session)
-        except Exception:  # a busy database: the counts stay in the buffer
-            log.warning("usage flush failed; will retry", exc_info=True)
-
-
-def start() -> None:
-    """Start the background flusher (the web app does this at start-up)."""
-    global _thread
-    if _thread is not None and _thread.is_alive():
-        return
-    _stop.clear()
-    _thread = threading.Thread(target=_run, name="govlotse-usage", daemon=True)
-    _thread.start()
-
-
-def stop() -> None:
-    """Stop the flusher and write what is left."""
-    from govlotse.db import unit_of_work
-
-    _stop.set()
-    if _thread is not None:
-        _thread.join(5)
     try:
         with unit_of_work() as session:
             flush_all(session)
-    except Exception:
-        log.warning("usage counts lost at shutdown", exc_info=True)
+    except Exception:  # a busy database: the counts stay in the buffer
+        log.warning("usage flush failed; will retry", exc_info=True)
+
+
+worker.every("usage", FLUSH_SECONDS, flush_now)
 
 
 def metrics_of(request: Request) -> list[Metric]:

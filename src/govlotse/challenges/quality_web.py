@@ -23,12 +23,12 @@ MAX_FIELD_CHARS = 20_000  # as the need form's long text fields
 
 
 @router.api_route("/bedarfe/pruefung", methods=["GET", "POST"], response_class=HTMLResponse)
-async def quality_partial(request: Request, lang: LangDep) -> HTMLResponse:
+def quality_partial(request: Request, lang: LangDep) -> HTMLResponse:
     """HTML fragment for the need form: advice on problem, measurable outcome, budget and product names.
 
     The form posts its fields (with the CSRF token, like every form post); GET with the same query
     parameters serves links and tests. Nothing is stored.
     """
-    data: dict[str, Any] = await read_form(request) if request.method == "POST" else dict(request.query_params)
+    data: dict[str, Any] = read_form(request) if request.method == "POST" else dict(request.query_params)
     values = {name: str(data.get(name) or "")[:MAX_FIELD_CHARS] for name in quality.FIELDS}
     return render(request, "challenges/_quality.html", {"quality": quality.check_form(values, lang=lang)})

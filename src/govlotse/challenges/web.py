@@ -107,13 +107,13 @@ def new_form(request: Request, session: SessionDep, actor: LoggedInDep) -> HTMLR
 
 
 @router.post("/bedarfe/neu")
-async def create(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
+def create(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
     def prepare(data: dict[str, Any]) -> None:
         # Two submit buttons: save as draft, or submit to the unit.
         data["status"] = ChallengeStatus.draft if data.pop("action", "") == "draft" else ChallengeStatus.submitted
         default_owner(data, service.agencies_for(session=session, actor=actor))
 
-    return await submit(
+    return submit(
         request,
         schema=ChallengeCreate,
         save=lambda c_in: service.create_challenge(session=session, actor=actor, challenge_in=c_in),
@@ -193,12 +193,12 @@ def edit_form(request: Request, challenge: CurrentChallenge, session: SessionDep
 
 
 @router.post("/bedarfe/{challenge_id}/bearbeiten")
-async def update(request: Request, challenge: CurrentChallenge, session: SessionDep, actor: LoggedInDep) -> Response:
+def update(request: Request, challenge: CurrentChallenge, session: SessionDep, actor: LoggedInDep) -> Response:
     def prepare(data: dict[str, Any]) -> None:
         data.pop("organisation_id", None)  # the owner does not change on edit
         data.pop("action", None)
 
-    return await submit(
+    return submit(
         request,
         schema=ChallengeUpdate,
         save=lambda c_in: service.update_challenge(
@@ -215,10 +215,10 @@ async def update(request: Request, challenge: CurrentChallenge, session: Session
 
 
 @router.post("/bedarfe/{challenge_id}/status")
-async def change_status(
+def change_status(
     request: Request, challenge: CurrentChallenge, session: SessionDep, actor: LoggedInDep, lang: LangDep
 ) -> Response:
-    data = await read_form(request)
+    data = read_form(request)
     try:
         to = ChallengeStatus(data.get("to", ""))
     except ValueError:
@@ -243,11 +243,11 @@ async def change_status(
 
 
 @router.post("/bedarfe/{challenge_id}/zusammenfuehren")
-async def merge(
+def merge(
     request: Request, challenge: CurrentChallenge, session: SessionDep, actor: LoggedInDep, lang: LangDep
 ) -> Response:
     """Triage: merge a duplicate need into another one (also of another agency); the history stays."""
-    data = await read_form(request)
+    data = read_form(request)
     into = parse_id(data.get("merged_into_id"))
     try:
         savepoint(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 
 from alembic import command
@@ -36,6 +37,7 @@ def current_revision(engine: Engine) -> str | None:
     return row[0] if row else None
 
 
+@cache
 def head_revision() -> str | None:
     from alembic.script import ScriptDirectory
 

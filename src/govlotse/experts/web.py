@@ -97,8 +97,8 @@ def new_form(request: Request, session: SessionDep, actor: LoggedInDep) -> Respo
 
 
 @router.post("/experten/neu")
-async def create(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
-    return await submit(
+def create(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
+    return submit(
         request,
         schema=ProfileIn,
         save=lambda p_in: service.create_profile(session=session, actor=actor, profile_in=p_in),
@@ -137,8 +137,8 @@ def edit_form(request: Request, profile: CurrentProfile, session: SessionDep, ac
 
 
 @router.post("/experten/{profile_id}/bearbeiten")
-async def update(request: Request, profile: CurrentProfile, session: SessionDep, actor: LoggedInDep) -> Response:
-    return await submit(
+def update(request: Request, profile: CurrentProfile, session: SessionDep, actor: LoggedInDep) -> Response:
+    return submit(
         request,
         schema=ProfileUpdate,
         save=lambda p_in: service.update_profile(session=session, actor=actor, profile=profile, profile_in=p_in),
@@ -151,9 +151,9 @@ async def update(request: Request, profile: CurrentProfile, session: SessionDep,
     )
 
 
-async def _assign(request: Request, session: SessionDep, actor: LoggedInDep, *, back: str, **target: int) -> Response:
+def _assign(request: Request, session: SessionDep, actor: LoggedInDep, *, back: str, **target: int) -> Response:
     """Assign from a need's or a case's page; a refusal (e.g. already assigned) shows its reason on an error page."""
-    data = await read_form(request)
+    data = read_form(request)
     profile_id = parse_id(data.get("profile_id"))
     if profile_id is None:
         raise Invalid.on("profile_id", N_("Bitte wählen Sie eine Expertin oder einen Experten."))
@@ -162,20 +162,20 @@ async def _assign(request: Request, session: SessionDep, actor: LoggedInDep, *, 
 
 
 @router.post("/bedarfe/{challenge_id}/experten")
-async def assign_to_challenge(
+def assign_to_challenge(
     request: Request, challenge: CurrentChallenge, session: SessionDep, actor: LoggedInDep
 ) -> Response:
-    return await _assign(request, session, actor, back=f"/bedarfe/{challenge.id}", challenge_id=challenge.id)
+    return _assign(request, session, actor, back=f"/bedarfe/{challenge.id}", challenge_id=challenge.id)
 
 
 @router.post("/faelle/{case_id}/experten")
-async def assign_to_case(request: Request, case: CurrentCase, session: SessionDep, actor: LoggedInDep) -> Response:
-    return await _assign(request, session, actor, back=f"/faelle/{case.id}", case_id=case.id)
+def assign_to_case(request: Request, case: CurrentCase, session: SessionDep, actor: LoggedInDep) -> Response:
+    return _assign(request, session, actor, back=f"/faelle/{case.id}", case_id=case.id)
 
 
 @router.post("/experten/zuweisungen/{assignment_id}/beenden")
-async def end(request: Request, assignment_id: Id, session: SessionDep, actor: LoggedInDep) -> Response:
-    data = await read_form(request)
+def end(request: Request, assignment_id: Id, session: SessionDep, actor: LoggedInDep) -> Response:
+    data = read_form(request)
     assignment = service.end_assignment(session=session, actor=actor, assignment_id=assignment_id)
     back = str(data.get("back", ""))
     if not (back.startswith("/") and not back.startswith("//")):

@@ -44,8 +44,8 @@ def judgments(session: SessionDep, actor: LoggedInDep) -> Response:
 
 
 @router.post("/bedarfe/{challenge_id}/markterkundung")
-async def start(request: Request, challenge_id: Id, session: SessionDep, actor: LoggedInDep) -> Response:
-    data = await read_form(request, lists=("hosting", "certifications", "maturity"))
+def start(request: Request, challenge_id: Id, session: SessionDep, actor: LoggedInDep) -> Response:
+    data = read_form(request, lists=("hosting", "certifications", "maturity"))
     challenge = service.challenge_of(session=session, actor=actor, challenge_id=challenge_id)
     filters = service.RunFilters(
         hosting=tuple(data["hosting"]),
@@ -110,10 +110,10 @@ def run_page(request: Request, run_id: Id, session: SessionDep, actor: LoggedInD
 
 
 @router.post("/markterkundung/{run_id}/kandidaten/{candidate_id}")
-async def decide_candidate(
+def decide_candidate(
     request: Request, run_id: Id, candidate_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep
 ) -> Response:
-    data = await read_form(request)
+    data = read_form(request)
     run = service.get_run(session=session, actor=actor, run_id=run_id)
     try:
         status = CandidateStatus(data.get("status", ""))
@@ -154,8 +154,8 @@ async def decide_candidate(
 
 
 @router.post("/markterkundung/{run_id}/kandidaten/{candidate_id}/urteil")
-async def judge(request: Request, run_id: Id, candidate_id: Id, session: SessionDep, actor: LoggedInDep) -> Response:
-    data = await read_form(request)
+def judge(request: Request, run_id: Id, candidate_id: Id, session: SessionDep, actor: LoggedInDep) -> Response:
+    data = read_form(request)
     run = service.get_run(session=session, actor=actor, run_id=run_id)
     grade = parse_int(data.get("grade")) if data.get("grade", "") != "" else None
     service.judge(session=session, actor=actor, run=run, candidate_id=candidate_id, grade=grade)
@@ -163,8 +163,8 @@ async def judge(request: Request, run_id: Id, candidate_id: Id, session: Session
 
 
 @router.post("/markterkundung/{run_id}/hinzufuegen")
-async def add(request: Request, run_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
-    data = await read_form(request)
+def add(request: Request, run_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+    data = read_form(request)
     run = service.get_run(session=session, actor=actor, run_id=run_id)
     try:
         candidate = savepoint(
@@ -186,8 +186,8 @@ async def add(request: Request, run_id: Id, session: SessionDep, actor: LoggedIn
 
 
 @router.post("/markterkundung/{run_id}/abschliessen")
-async def close(request: Request, run_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
-    data = await read_form(request)
+def close(request: Request, run_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+    data = read_form(request)
     run = service.get_run(session=session, actor=actor, run_id=run_id)
     try:
         savepoint(session, lambda: service.close_run(session=session, actor=actor, run=run))

@@ -20,7 +20,7 @@ from govlotse.knowledge import history, service
 from govlotse.knowledge.articles_api import CurrentArticle
 from govlotse.knowledge.models import ArticleAttachment
 from govlotse.knowledge.web import article_page
-from govlotse.web.forms import from_invalid, read_form
+from govlotse.web.forms import from_invalid, posted_form, read_form
 from govlotse.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -40,16 +40,16 @@ def download(found: ArticleAttachment) -> Response:
     )
 
 
-async def _upload_of(request: Request) -> tuple[str, bytes] | None:
+def _upload_of(request: Request) -> tuple[str, bytes] | None:
     """The uploaded file of a form, refused before reading when the request is far too large."""
     length = int(request.headers.get("content-length") or 0)
     if length > history.max_bytes() + 1_000_000:
         raise Invalid.on("file", history.TOO_LARGE, mb=settings.attachment_max_mb)
-    form = await request.form()
+    form = posted_form(request)
     upload = form.get("file")
     if not isinstance(upload, StarletteUploadFile) or not upload.filename:
         return None
-    data = await upload.read(history.max_bytes() + 1)
+    data = upload.file.read(history.max_bytes() + 1)
     return upload.filename, data
 
 
@@ -79,14 +79,14 @@ def version(
 
 
 @router.post("/wissen/artikel/{article_id}/anhaenge")
-async def attach(
+def attach(
     request: Request, article: CurrentArticle, session: SessionDep, actor: LoggedInDep, lang: LangDep
 ) -> Response:
-    data = await read_form(request)  # checks the CSRF token (the file itself is read below)
+    data = read_form(request)  # checks the CSRF token (the file itself is read below)
     if not service.may_edit_article(actor, article):
         raise Forbidden(history.NOT_EDITOR)
     try:
-        upload = await _upload_of(request)
+        upload = _upload_of(request)
         if upload is None:
             raise Invalid.on("file", NO_FILE)
         history.add_attachment(
@@ -110,10 +110,10 @@ def attachment_file(article: CurrentArticle, attachment_id: Id, session: Session
 
 
 @router.post("/wissen/artikel/{article_id}/anhaenge/{attachment_id}/loeschen")
-async def detach(
+def detach(
     request: Request, article: CurrentArticle, attachment_id: Id, session: SessionDep, actor: LoggedInDep
 ) -> Response:
-    await read_form(request)
+    read_form(request)
     history.remove_attachment(
         session,
         actor=actor,
@@ -171,9 +171,9 @@ def attachments_api(article: CurrentArticle, session: SessionDep) -> object:
 @api.post(
     "/{article_id}/attachments", status_code=201, response_model=AttachmentRead, responses=errors(401, 403, 404, 422)
 )
-async def attach_api(article: CurrentArticle, file: UploadFile, session: SessionDep, actor: LoggedInDep) -> object:
+def attach_api(article: CurrentArticle, file: UploadFile, session: SessionDep, actor: LoggedInDep) -> object:
     """Attach a file (PDF, images, office documents, CSV, text; size limited) — the author and the unit."""
-    data = await file.read(history.max_bytes() + 1)
+    data = file.file.read(history.max_bytes() + 1)
     found = history.add_attachment(
         session,
         actor=actor,

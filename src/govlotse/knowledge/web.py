@@ -128,8 +128,8 @@ def article_new_form(request: Request, session: SessionDep, actor: LoggedInDep) 
 
 
 @router.post("/wissen/artikel/neu")
-async def article_create(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
-    return await submit(
+def article_create(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
+    return submit(
         request,
         schema=ArticleCreate,
         save=lambda a_in: service.create_article(session=session, actor=actor, article_in=a_in),
@@ -213,10 +213,8 @@ def article_edit_form(
 
 
 @router.post("/wissen/artikel/{article_id}/bearbeiten")
-async def article_update(
-    request: Request, article: CurrentArticle, session: SessionDep, actor: LoggedInDep
-) -> Response:
-    return await submit(
+def article_update(request: Request, article: CurrentArticle, session: SessionDep, actor: LoggedInDep) -> Response:
+    return submit(
         request,
         schema=ArticleUpdate,
         save=lambda a_in: service.update_article(session=session, actor=actor, article=article, article_in=a_in),
@@ -230,10 +228,10 @@ async def article_update(
 
 
 @router.post("/wissen/artikel/{article_id}/veroeffentlichen")
-async def article_publish(
+def article_publish(
     request: Request, article: CurrentArticle, session: SessionDep, actor: LoggedInDep, lang: LangDep
 ) -> Response:
-    data = await read_form(request)
+    data = read_form(request)
     try:
         version = int(data.get("version") or 0) or None
     except ValueError:

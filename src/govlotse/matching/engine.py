@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from govlotse.config import settings
 from govlotse.core.actor import Actor
 from govlotse.matching import index as indexmod
 from govlotse.matching.models import SearchChunk, SearchDoc, SearchTerm
@@ -345,7 +346,7 @@ def _semantic_pg(
     exact = allowed < 20_000 or allowed / total < 0.2
     if exact:
         return _semantic_pg_exact(session, distance, model, dim, where, k)
-    session.execute(text(f"SET LOCAL hnsw.ef_search = {max(n_chunks, 100)}"))
+    session.execute(text(f"SET LOCAL hnsw.ef_search = {max(n_chunks, settings.search_ef_search)}"))
     stmt = (
         select(SearchChunk.doc_id, SearchChunk.id, (1 - distance).label("sim"))
         .join(SearchDoc, SearchDoc.id == SearchChunk.doc_id)

@@ -54,7 +54,34 @@ def embed_passages(
     session: Session, embedder: Embedder, texts: Sequence[str], report: IndexReport | None = None
 ) -> np.ndarray:
     """Vectors for passages, taken from the cache where the same text was embedded before."""
-    keys = [_sha("passage", t) for t in texts]
+    vectors, made = _embed_cached(session, embedder, texts, "passage")
+    if report is not None:
+        report.embedded_passages += made
+    return vectors
+
+
+def passage_key(text: str) -> str:
+    """Cache key of a passage's vector."""
+    return _sha("passage", text)
+
+
+def query_key(text: str) -> str:
+    """Cache key of a query's vector (queries and passages are embedded differently: e5's prefixes)."""
+    return _sha("query", text)
+
+
+def embed_queries(
+    session: Session, embedder: Embedder, texts: Sequence[str], report: IndexReport | None = None
+) -> np.ndarray:
+    """Query vectors for texts pages search with, stored in the embedding cache (see ``QUERY_TEXTS``)."""
+    vectors, made = _embed_cached(session, embedder, texts, "query")
+    if report is not None:
+        report.embedded_queries += made
+    return vectors
+
+
+def _embed_cached(session: Session, embedder: Embedder, texts: Sequence[str], kind: str) -> tuple[np.ndarray, int]:
+    keys = [passage_key(t) if kind == "passage" else query_key(t) for t in texts]
     cached = {
         row.content_hash: row.vector
         for row in session.scalars(
@@ -66,16 +93,23 @@ def embed_passages(
     missing = list(dict.fromkeys(k for k in keys if k not in cached))
     if missing:
         by_key = dict(zip(keys, texts, strict=True))
+        embed = embedder.embed_passages if kind == "passage" else embedder.embed_queries
         for start in range(0, len(missing), EMBED_BATCH):
             batch = missing[start : start + EMBED_BATCH]
-            vectors = embedder.embed_passages([by_key[k] for k in batch])
+            vectors = embed([by_key[k] for k in batch])
             for key, vector in zip(batch, vectors, strict=True):
                 cached[key] = vector
                 session.add(EmbeddingCache(model=embedder.name, content_hash=key, vector=vector))
         session.flush()
-        if report is not None:
-            report.embedded_passages += len(missing)
-    return np.vstack([cached[k] for k in keys]).astype(np.float32)
+    if not keys:
+        return np.zeros((0, embedder.dim), dtype=np.float32), 0
+    return np.vstack([cached[k] for k in keys]).astype(np.float32), len(missing)
+
+
+# Kinds whose pages search with a record's own text (a need's candidates, a solution's fitting needs):
+# kind → function(session, ids) → {id: query text}. Their query vectors are embedded with the index (in the
+# background), so opening such a page does not wait for the model. matching.service registers them.
+QUERY_TEXTS: dict[str, Callable[[Session, Sequence[int]], dict[int, str]]] = {}
 
 
 def _adjust_terms(session: Session, delta: Counter[str]) -> None:
@@ -115,6 +149,7 @@ class IndexReport:
     unchanged: int = 0
     removed: int = 0
     embedded_passages: int = 0
+    embedded_queries: int = 0
 
 
 def index_sources(
@@ -244,6 +279,10 @@ def refresh(
     report = report or IndexReport()
     sources = LOADERS[entity_type](session, ids)
     index_sources(session, sources, embedder=embedder, report=report)
+    if entity_type in QUERY_TEXTS and sources:
+        texts = QUERY_TEXTS[entity_type](session, [s.entity_id for s in sources])
+        if texts:
+            embed_queries(session, embedder or get_embedder(), sorted(set(texts.values())), report)
     gone = set(ids) - {s.entity_id for s in sources}
     if gone:
         remove(session, entity_type, gone, report)

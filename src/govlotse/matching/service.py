@@ -14,16 +14,17 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from govlotse.challenges.models import Challenge, ChallengeStatus, HostingRequirement
 from govlotse.core.actor import Actor
 from govlotse.errors import Invalid
 from govlotse.i18n import N_
 from govlotse.matching import engine
+from govlotse.matching import index as indexmod
 from govlotse.matching import text as textmod
 from govlotse.matching.embedder import get_embedder
-from govlotse.matching.models import SearchChunk, SearchDoc
+from govlotse.matching.models import EmbeddingCache, SearchChunk, SearchDoc
 from govlotse.matching.schemas import ENTITY_TYPES, MAX_QUERY_CHARS
 from govlotse.matching.sources import CERT_CODES, HOSTING_CODES, codes
 from govlotse.policy import Action, require
@@ -95,11 +96,15 @@ class Results:
     notice: str | None = None
 
 
+def _cleaned(query: str) -> str:
+    return " ".join(textmod.clean(query[: MAX_QUERY_CHARS * 6]).split())[:MAX_QUERY_CHARS]
+
+
 def _clean_query(query: str) -> str:
-    query = " ".join(textmod.clean(query[: MAX_QUERY_CHARS * 6]).split())
+    query = _cleaned(query)
     if not query:
         raise Invalid.on("q", "Bitte einen Suchbegriff eingeben.")
-    return query[:MAX_QUERY_CHARS]
+    return query
 
 
 @dataclass
@@ -120,7 +125,7 @@ def prepare(session: Session, query: str, *, mode: str = "hybrid") -> Query:
     terms = textmod.query_terms(query) if mode != "semantic" else []
     if len(terms) > LONG_QUERY_TERMS:  # a whole need as query: keep its most telling words
         terms = _telling_terms(session, query, terms)
-    vector = _query_vector(embedder, query[:EMBED_CHARS]) if mode != "lexical" else None
+    vector = _query_vector(session, embedder, query[:EMBED_CHARS]) if mode != "lexical" else None
     return Query(text=query, terms=terms, vector=vector, model=embedder.name, lang=textmod.query_language(query))
 
 
@@ -133,13 +138,16 @@ _QUERY_VECTORS_MAX = 256
 _query_vectors_lock = threading.Lock()
 
 
-def _query_vector(embedder: Any, text: str) -> np.ndarray:
+def _query_vector(session: Session, embedder: Any, text: str) -> np.ndarray:
+    """The query's vector: from this process's recent queries, from the index (records' own texts, embedded
+    when they were indexed: see ``_vector_text``), or computed now."""
     key = (id(embedder), embedder.name, text)
     with _query_vectors_lock:
         if key in _QUERY_VECTORS:
             _QUERY_VECTORS.move_to_end(key)
             return _QUERY_VECTORS[key]
-    vector: np.ndarray = np.array(embedder.embed_queries([text])[0])
+    stored = session.get(EmbeddingCache, (embedder.name, indexmod.query_key(text)))
+    vector: np.ndarray = np.array(stored.vector if stored is not None else embedder.embed_queries([text])[0])
     vector.setflags(write=False)  # shared by later searches: nobody may change it in place
     with _query_vectors_lock:
         _QUERY_VECTORS[key] = vector
@@ -316,6 +324,31 @@ def _best_passage(
 # ---------------------------------------------------------------- matching a need and its solutions
 
 
+def _vector_text(query: str) -> str:
+    """The part of a query that is embedded, exactly as :func:`prepare` cuts it ("" for an empty query)."""
+    return _cleaned(query)[:EMBED_CHARS]
+
+
+def _challenge_texts(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    rows = session.scalars(select(Challenge).where(Challenge.id.in_(ids)).options(selectinload(Challenge.tags)))
+    return {c.id: text for c in rows if (text := _vector_text(challenge_query(c)))}
+
+
+def _solution_texts(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    rows = session.scalars(select(Solution).where(Solution.id.in_(ids)).options(selectinload(Solution.tags)))
+    return {s.id: text for s in rows if (text := _vector_text(solution_query(s)))}
+
+
+# A need's page searches candidates with its text, a solution's page fitting needs with its own: the indexer
+# embeds those query texts in the background, so opening the page does not wait for the model.
+indexmod.QUERY_TEXTS.update(challenge=_challenge_texts, solution=_solution_texts)
+
+
+def solution_query(solution: Solution) -> str:
+    """What a solution is searched with when looking for needs it could serve."""
+    return "\n".join([solution.title, solution.description, " ".join(t.label_de for t in solution.tags)])
+
+
 def challenge_query(challenge: Challenge) -> str:
     """What a need is searched with: its problem in its own words."""
     parts = [
@@ -394,7 +427,7 @@ def solutions_for_challenge(
 
 def challenges_for_solution(*, session: Session, actor: Actor, solution: Solution, limit: int = 10) -> list[Hit]:
     """Open needs a solution could serve (reverse matching), within what the actor may see."""
-    query = "\n".join([solution.title, solution.description, " ".join(t.label_de for t in solution.tags)])
+    query = solution_query(solution)
     filters = engine.Filters(entity_types=("challenge",), statuses=OPEN_CHALLENGE_STATES)
     hits = search(session=session, actor=actor, query=query, types=("challenge",), filters=filters, limit=limit).groups[
         "challenge"

@@ -75,6 +75,6 @@ def enqueue(session: Session, entity_type: str, ids: Iterable[int]) -> None:
 
 
 def _kick_worker() -> None:
-    from govlotse.matching import worker
+    from govlotse.core import worker
 
     worker.kick()

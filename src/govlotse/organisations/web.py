@@ -122,8 +122,8 @@ def _prepare_for(org: Organisation) -> Callable[[dict[str, Any]], None]:
 
 
 @router.post("/organisationen/{organisation_id}/bearbeiten")
-async def update(request: Request, org: CurrentOrganisation, session: SessionDep, actor: LoggedInDep) -> Response:
-    return await submit(
+def update(request: Request, org: CurrentOrganisation, session: SessionDep, actor: LoggedInDep) -> Response:
+    return submit(
         request,
         schema=OrganisationUpdate,
         save=lambda o_in: service.update_organisation(session=session, actor=actor, org=org, org_in=o_in),

@@ -142,8 +142,8 @@ def new_form(request: Request, session: SessionDep, actor: LoggedInDep) -> HTMLR
 
 
 @router.post("/pitchtage/neu")
-async def create(request: Request, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
-    data = await read_form(request, lists=("challenge_ids",))
+def create(request: Request, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+    data = read_form(request, lists=("challenge_ids",))
     if not actor.sees_everything:
         raise Forbidden(pitchdays.ONLY_UNIT)
     try:
@@ -190,10 +190,8 @@ def day_page(request: Request, day: CurrentDay, session: SessionDep, actor: Logg
 
 
 @router.post("/pitchtage/{day_id}/slots")
-async def add_slot(
-    request: Request, day: CurrentDay, session: SessionDep, actor: LoggedInDep, lang: LangDep
-) -> Response:
-    data = await read_form(request)
+def add_slot(request: Request, day: CurrentDay, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+    data = read_form(request)
     if not actor.sees_everything:
         raise Forbidden(pitchdays.ONLY_UNIT)
     try:
@@ -208,10 +206,10 @@ async def add_slot(
 
 
 @router.post("/pitchtage/{day_id}/slots/{slot_id}")
-async def attendance(
+def attendance(
     request: Request, day: CurrentDay, slot_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep
 ) -> Response:
-    data = await read_form(request)
+    data = read_form(request)
     value = validate(AttendanceIn, {"attendance": data.get("attendance")}, lang) if actor.sees_everything else None
     if value is None:
         raise Forbidden(pitchdays.ONLY_UNIT)
@@ -220,8 +218,8 @@ async def attendance(
 
 
 @router.post("/pitchtage/{day_id}/slots/{slot_id}/entfernen")
-async def remove(request: Request, day: CurrentDay, slot_id: Id, session: SessionDep, actor: LoggedInDep) -> Response:
-    await read_form(request)
+def remove(request: Request, day: CurrentDay, slot_id: Id, session: SessionDep, actor: LoggedInDep) -> Response:
+    read_form(request)
     pitchdays.remove_slot(session=session, actor=actor, day=day, slot_id=slot_id)
     return RedirectResponse(f"/pitchtage/{day.id}?flash=slot_removed#agenda-title", status_code=303)
 

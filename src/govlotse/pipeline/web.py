@@ -172,7 +172,7 @@ def case_page(request: Request, case_id: Id, session: SessionDep, actor: LoggedI
     return _case_page(request, session, actor, case_id)
 
 
-async def _act(
+def _act(
     request: Request,
     session: Session,
     actor: Actor,
@@ -186,7 +186,7 @@ async def _act(
     lists: tuple[str, ...] = (),
 ) -> Response:
     """One POST on the case page: run the service step; on refusal show the page again with the input kept."""
-    data = await read_form(request, lists=lists)
+    data = read_form(request, lists=lists)
     case = service.get_case(session=session, actor=actor, case_id=case_id)
     try:
         savepoint(session, lambda: action(case, data))
@@ -221,7 +221,7 @@ async def _act(
 
 
 @router.post("/faelle/{case_id}/schritt")
-async def step(request: Request, case_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+def step(request: Request, case_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
     def action(case: Case, data: dict[str, Any]) -> Any:
         try:
             to = Stage(data.get("to", ""))
@@ -241,13 +241,13 @@ async def step(request: Request, case_id: Id, session: SessionDep, actor: Logged
             version=parse_int(data.get("version")),
         )
 
-    return await _act(
+    return _act(
         request, session, actor, case_id, lang, form="step", action=action, flash="step_done", names=STEP_FIELDS
     )
 
 
 @router.post("/faelle/{case_id}/bewertung")
-async def score(request: Request, case_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+def score(request: Request, case_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
     def action(case: Case, data: dict[str, Any]) -> Any:
         errors: list[FieldError] = []
         scores: dict[int, tuple[int, str]] = {}
@@ -264,7 +264,7 @@ async def score(request: Request, case_id: Id, session: SessionDep, actor: Logge
             raise Invalid(errors)
         return service.submit_scores(session=session, actor=actor, case=case, scores=scores)
 
-    return await _act(request, session, actor, case_id, lang, form="scoring", action=action, flash="scores_submitted")
+    return _act(request, session, actor, case_id, lang, form="scoring", action=action, flash="scores_submitted")
 
 
 def _pilot_input(data: dict[str, Any]) -> dict[str, Any]:
@@ -306,7 +306,7 @@ def _pilot_input(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/faelle/{case_id}/pilot")
-async def pilot(request: Request, case_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+def pilot(request: Request, case_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
     def action(case: Case, data: dict[str, Any]) -> Any:
         return service.save_pilot(
             session=session, actor=actor, case=case, version=parse_int(data.get("version")), **_pilot_input(data)
@@ -314,9 +314,7 @@ async def pilot(request: Request, case_id: Id, session: SessionDep, actor: Logge
 
     # A service error on the n-th KPI names "kpi_n"; the form shows it at that row's name field.
     names = {f"kpi_{n}": f"kpi_name_{n}" for n in range(KPI_ROWS)}
-    return await _act(
-        request, session, actor, case_id, lang, form="pilot", action=action, flash="pilot_saved", names=names
-    )
+    return _act(request, session, actor, case_id, lang, form="pilot", action=action, flash="pilot_saved", names=names)
 
 
 def _results(case: Case, data: dict[str, Any], session: Session) -> dict[int, float | None]:
@@ -333,7 +331,7 @@ def _results(case: Case, data: dict[str, Any], session: Session) -> dict[int, fl
 
 
 @router.post("/faelle/{case_id}/zwischenstand")
-async def progress(request: Request, case_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+def progress(request: Request, case_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
     def action(case: Case, data: dict[str, Any]) -> Any:
         done = [i for i in (parse_int(x) for x in data.get("done", [])) if i is not None]
         return service.report_progress(
@@ -345,13 +343,13 @@ async def progress(request: Request, case_id: Id, session: SessionDep, actor: Lo
             done=done,
         )
 
-    return await _act(
+    return _act(
         request, session, actor, case_id, lang, form="progress", action=action, flash="progress_saved", lists=("done",)
     )
 
 
 @router.post("/faelle/{case_id}/entscheidung")
-async def decide(request: Request, case_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+def decide(request: Request, case_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
     def action(case: Case, data: dict[str, Any]) -> Any:
         results = _results(case, data, session)
         follow_up: dict[str, Any] = {}
@@ -376,7 +374,7 @@ async def decide(request: Request, case_id: Id, session: SessionDep, actor: Logg
             follow_up=follow_up,
         )
 
-    return await _act(
+    return _act(
         request, session, actor, case_id, lang, form="decision", action=action, flash="decided", names=DECISION_FIELDS
     )
 
@@ -448,10 +446,10 @@ def criteria_page(request: Request, challenge_id: Id, session: SessionDep, actor
 
 
 @router.post("/bedarfe/{challenge_id}/pitch")
-async def save_criteria(
+def save_criteria(
     request: Request, challenge_id: Id, session: SessionDep, actor: LoggedInDep, lang: LangDep
 ) -> Response:
-    data = await read_form(request)
+    data = read_form(request)
     challenge = exploration.challenge_of(session=session, actor=actor, challenge_id=challenge_id)
     rows = max(CRITERIA_ROWS, sum(1 for k in data if k.startswith("name_")))
     items = [

@@ -50,8 +50,8 @@ def download(session: SessionDep, actor: LoggedInDep) -> Response:
 
 
 @router.post("/konto/loeschen")
-async def delete(request: Request, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
-    data = await read_form(request)
+def delete(request: Request, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+    data = read_form(request)
     user = user_of(session, actor)
     errors: dict[str, str] = {}
     if data.get("understood") not in ("1", "on", "true"):

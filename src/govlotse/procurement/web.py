@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from govlotse.challenges import service as challenges
 from govlotse.core.schemas import Id, parse_id
@@ -17,7 +18,7 @@ from govlotse.errors import AppError, FieldError, Forbidden, Invalid, NotFound
 from govlotse.procurement import compliance, service
 from govlotse.procurement.advisor import AdviceInput, NoApplicableRule
 from govlotse.procurement.models import AdviceRecord
-from govlotse.web.forms import errors_by_field, read_form
+from govlotse.web.forms import errors_by_field, posted_form, read_form
 from govlotse.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -97,9 +98,9 @@ def advisor_page(request: Request, session: SessionDep, actor: LoggedInDep, lang
 
 
 @router.post("/vergabe/speichern")
-async def save_advice(request: Request, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+def save_advice(request: Request, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
     """Store the advice on the need (it then appears on the need's page and in its dossier)."""
-    values = await read_form(request)
+    values = read_form(request)
     advice_in, errors = _parse(values, lang)
     challenge_id = parse_id(values.get("challenge_id"))
     if advice_in is None or challenge_id is None:
@@ -192,9 +193,9 @@ def ai_act_page(request: Request, session: SessionDep, actor: LoggedInDep, lang:
 
 
 @router.post("/vergabe/ki-verordnung/speichern")
-async def save_ai_act(request: Request, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
-    await read_form(request)  # CSRF, before anything of the form is used
-    form = await request.form()
+def save_ai_act(request: Request, session: SessionDep, actor: LoggedInDep, lang: LangDep) -> Response:
+    read_form(request)  # CSRF, before anything of the form is used
+    form = posted_form(request)
     try:
         answers = answers_from(form)
     except (ValidationError, ValueError) as exc:
@@ -224,13 +225,12 @@ def rules_page(request: Request, session: SessionDep, actor: LoggedInDep) -> HTM
 
 
 @router.post("/vergabe/regeln")
-async def upload_rules(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
-    form = await request.form()
-    await read_form(request)
-    upload = form.get("file")
+def upload_rules(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
+    read_form(request)  # CSRF
+    upload = posted_form(request).get("file")
     text = ""
-    if upload is not None and hasattr(upload, "read"):
-        raw = await upload.read()
+    if isinstance(upload, StarletteUploadFile):
+        raw = upload.file.read(2_000_001)
         text = "" if len(raw) > 2_000_000 else raw.decode("utf-8", errors="replace")
     try:
         service.load_rule_set(session=session, actor=actor, text=text, name=getattr(upload, "filename", "upload"))

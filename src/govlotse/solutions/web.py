@@ -89,8 +89,8 @@ def new_form(request: Request, session: SessionDep, actor: LoggedInDep) -> HTMLR
 
 
 @router.post("/loesungen/neu")
-async def create(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
-    return await submit(
+def create(request: Request, session: SessionDep, actor: LoggedInDep) -> Response:
+    return submit(
         request,
         schema=SolutionCreate,
         save=lambda s_in: service.create_solution(session=session, actor=actor, solution_in=s_in),
@@ -126,8 +126,8 @@ def edit_form(request: Request, solution: CurrentSolution, session: SessionDep, 
 
 
 @router.post("/loesungen/{solution_id}/bearbeiten")
-async def update(request: Request, solution: CurrentSolution, session: SessionDep, actor: LoggedInDep) -> Response:
-    return await submit(
+def update(request: Request, solution: CurrentSolution, session: SessionDep, actor: LoggedInDep) -> Response:
+    return submit(
         request,
         schema=SolutionUpdate,
         save=lambda s_in: service.update_solution(session=session, actor=actor, solution=solution, solution_in=s_in),

@@ -8,7 +8,9 @@ from typing import Any, TypeVar
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
 
+from govlotse.config import settings
 from govlotse.core.security import same
 from govlotse.core.validation import translate_errors
 from govlotse.errors import Conflict, Forbidden, Invalid
@@ -31,9 +33,40 @@ class FormError(Exception):
         self.values = values
 
 
-async def read_form(request: Request, *, lists: tuple[str, ...] = ()) -> dict[str, Any]:
+FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_FORM = "form"  # key in request.state
+
+
+async def parse_form(request: Request) -> None:
+    """App-wide dependency: parse a posted form before the handler runs.
+
+    Handlers are plain ``def`` functions so that FastAPI runs them in its thread pool: their database work
+    and password hashing block, and on the event loop one waiting request would stall every other request
+    of the worker — with PostgreSQL row locks, for ever (one request waits for a lock whose holder can never
+    commit). Reading the body is the only thing that needs ``await``; it happens here. A body far larger
+    than any form may be (the largest attachment plus 1 MB) is refused before it is read.
+    """
+    content_type = request.headers.get("content-type", "")
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE") or not content_type.startswith(FORM_CONTENT_TYPES):
+        return
+    declared = request.headers.get("content-length", "")
+    length = int(declared) if declared.isdigit() else 0
+    if length > (settings.attachment_max_mb + 1) * 1024 * 1024:
+        from govlotse.knowledge.history import TOO_LARGE  # the one message for a too large upload
+
+        raise Invalid.on("file", TOO_LARGE, mb=settings.attachment_max_mb)
+    setattr(request.state, _FORM, await request.form())
+
+
+def posted_form(request: Request) -> FormData:
+    """The form parsed by :func:`parse_form` (an empty one if nothing was posted as a form)."""
+    form = getattr(request.state, _FORM, None)
+    return form if form is not None else FormData()
+
+
+def read_form(request: Request, *, lists: tuple[str, ...] = ()) -> dict[str, Any]:
     """The posted form as a dict (``lists`` keep every value); refuses a missing or wrong CSRF token."""
-    form = await request.form()
+    form = posted_form(request)
     token = str(form.get(CSRF_FIELD, ""))
     cookie = request.cookies.get(CSRF_COOKIE, "")
     if not token or not cookie or not same(token, cookie):
@@ -87,7 +120,7 @@ def from_invalid(exc: Invalid, data: dict[str, Any], lang: str) -> FormError:
     return FormError({(e.field or "__root__"): e.as_dict(lang)["msg"] for e in exc.errors}, data)
 
 
-async def submit(
+def submit(
     request: Request,
     *,
     schema: type[S],
@@ -104,7 +137,7 @@ async def submit(
     on any input error or edit conflict show the form again with the user's input kept.
     """
     lang = getattr(request.state, "lang", "de")
-    data = await read_form(request, lists=lists)
+    data = read_form(request, lists=lists)
     checkbox(data, *checkboxes)
     if prepare:
         prepare(data)
