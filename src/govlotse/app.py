@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import ClientDisconnect
+from starlette.routing import Mount
 
 from govlotse import __version__
 from govlotse.accounts import api as accounts_api
@@ -106,7 +107,7 @@ class RequestContext(BaseHTTPMiddleware):
     @staticmethod
     def _log(request: Request, status: int, started: float) -> None:
         seconds = time.perf_counter() - started
-        route = getattr(request.scope.get("route"), "path", None) or "other"
+        route = _route_pattern(request)
         metrics.observe(request.method, route, status, seconds)
         if route in QUIET_ROUTES and status < 400:
             return
@@ -151,6 +152,22 @@ class RequestContext(BaseHTTPMiddleware):
         if settings.secure_cookies:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
+
+
+def _route_pattern(request: Request) -> str:
+    """The matched route as a pattern (``/api/challenges/{challenge_id}``): logs and metrics never carry ids."""
+    route = request.scope.get("route")
+    pattern = getattr(route, "path_format", None) or getattr(route, "path", None)
+    if not pattern:  # mounts (static files) do not name themselves in the scope
+        path = request.scope.get("path", "")
+        mounts = (r.path for r in request.app.routes if isinstance(r, Mount))
+        return next((m for m in mounts if path.startswith(m + "/")), "other")
+    path = request.scope.get("path", "")
+    depth = path.rstrip("/").count("/") - pattern.rstrip("/").count("/")
+    if depth > 0 and not isinstance(route, Mount):
+        # FastAPI keeps the router's own route in the scope, without the prefix it was included with.
+        return "/".join(path.split("/")[: depth + 1]) + pattern
+    return str(pattern)
 
 
 def _lang(request: Request) -> str:

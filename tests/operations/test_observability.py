@@ -86,6 +86,11 @@ def test_metrics_in_prometheus_format_count_requests_by_route_pattern(client: Te
     assert client.get("/metrics").headers["content-type"].startswith("text/plain")
     assert 'govlotse_http_requests_total{method="GET",route="/bedarfe/{challenge_id}",status="404"}' in text
     assert "424242" not in text
+    client.get("/api/challenges/515151")
+    text = client.get("/metrics").text
+    assert 'route="/api/challenges/{challenge_id}",status="404"' in text
+    assert client.get("/static/app.css").status_code == 200
+    assert 'route="/static",status="200"' in client.get("/metrics").text  # a mount: one label for every file
     for gauge in ("govlotse_index_queue_length", "govlotse_mail_outbox_waiting", "govlotse_active_users"):
         assert f"\n{gauge} " in text
 
