@@ -114,3 +114,32 @@ def test_demo_logins_print_whole_lines() -> None:
     out = _ok("demo", "logins")
     for login in DEMO_LOGINS:
         assert f"{login.email}" in out and login.password in out
+
+
+def test_users_logout_ends_sessions_of_one_person_or_everyone(fresh_db: str) -> None:
+    from sqlalchemy import func, select
+
+    from govlotse.accounts import service as accounts
+    from govlotse.accounts.models import LoginSession
+    from govlotse.db import unit_of_work
+
+    _ok("db", "upgrade")
+    for who in ("a@example.org", "b@example.org"):
+        _ok("users", "create", "--email", who, "--name", who, "--role", "unit", "--password", "lange-passphrase-1")
+    with unit_of_work() as session:
+        for who in ("a@example.org", "a@example.org", "b@example.org"):
+            user = accounts.get_user_by_email(session=session, email=who)
+            assert user is not None
+            accounts.start_session(session=session, user=user)
+
+    def live() -> int:
+        with unit_of_work() as session:
+            return session.scalar(select(func.count()).select_from(LoginSession)) or 0
+
+    assert "2 login session(s) ended" in _ok("users", "logout", "--email", "a@example.org")
+    assert live() == 1
+    assert "1 login session(s) ended" in _ok("users", "logout", "--all")
+    assert live() == 0
+    assert runner.invoke(app, ["users", "logout"]).exit_code == 2
+    unknown = runner.invoke(app, ["users", "logout", "--email", "nobody@example.org"])
+    assert unknown.exit_code == 2 and "no account" in unknown.output

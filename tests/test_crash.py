@@ -270,7 +270,8 @@ def audit_verify(db: CrashDb) -> int:
     entries = audit_chain(db)
     result = cli(db, "audit", "verify", check=False)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert f"audit log intact: {entries} entries, chain unbroken" in result.stdout
+    word = "entry" if entries == 1 else "entries"
+    assert f"audit log intact: {entries} {word}, chain unbroken" in result.stdout
     return entries
 
 

@@ -11,12 +11,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 from rich.table import Table
 
 from govlotse.config import Settings, settings
 from govlotse.core.actor import SYSTEM, Role
-from govlotse.core.cli import audit_app
+from govlotse.core.cli import audit_app, progress
 from govlotse.db import db, unit_of_work
 from govlotse.errors import AppError, Invalid
 from govlotse.matching.cli import eval_app, index_app
@@ -50,14 +50,7 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def _progress() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=False,
-    )
+    return progress(err)
 
 
 @db_app.command("upgrade")
@@ -127,7 +120,7 @@ def _index_demo() -> None:
     import govlotse.services  # noqa: F401 - registers every searchable kind
     from govlotse.demo import service as demo
     from govlotse.matching import index
-    from govlotse.matching.cli import _stepper, progress_bar
+    from govlotse.matching.cli import _stepper
     from govlotse.matching.embedder import get_embedder
 
     embedder = get_embedder()
@@ -135,7 +128,7 @@ def _index_demo() -> None:
         added = demo.prefill_embedding_cache(session=session, model=embedder.name)
     if added:
         console.print(f"{added} demo vectors loaded into the embedding cache")
-    with progress_bar() as progress:
+    with _progress() as progress:
         report = index.rebuild(embedder=embedder, progress=_stepper(progress))
     console.print(
         f"search index: {report.indexed} indexed, {report.unchanged} unchanged, "
@@ -253,6 +246,27 @@ def users_create(
         fail("; ".join(f"{e['field']}: {e['msg']}" for e in translate_errors(exc.errors(), "en")), 2)
     except AppError as exc:
         fail(exc.detail, 2)
+
+
+@users_app.command("logout")
+def users_logout(
+    email: Annotated[str | None, typer.Option(help="Only this person (every device)")] = None,
+    everyone: Annotated[bool, typer.Option("--all", help="Everyone (e.g. after a security incident)")] = False,
+) -> None:
+    """End login sessions: of one person, or with --all of everyone. API tokens stay valid (revoke them apart)."""
+    from govlotse.accounts import service as accounts
+
+    if (email is None) == (not everyone):
+        fail("give either --email ADDRESS or --all", 2)
+    _check_schema()
+    with unit_of_work() as session:
+        user = None
+        if email is not None:
+            user = accounts.get_user_by_email(session=session, email=email)
+            if user is None:
+                fail(f"no account with e-mail {email!r}", 2)
+        ended = accounts.end_sessions(session=session, actor=SYSTEM, user=user)
+    console.print(f"{ended} login session(s) ended", highlight=False)
 
 
 @users_app.command("list")

@@ -10,10 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +18,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 from tests.e2e.support import AXE_JS, DESKTOP, SCREENSHOTS, Server, track, visits_of
+from tests.serving import environment, free_port, load_demo, serving
 
 expect.set_options(timeout=15_000)
 
@@ -58,70 +55,27 @@ def chromium_path() -> str:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _govlotse() -> str:
-    exe = Path(sys.executable).with_name("govlotse")
-    return str(exe) if exe.exists() else "govlotse"
-
-
 @pytest.fixture(scope="session")
 def server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory, smtp_server: Any) -> Iterator[Server]:
     """`govlotse serve` on a fresh demo database (migrated and loaded by the real CLI), mailing to the test SMTP."""
     folder = tmp_path_factory.mktemp("e2e")
     db_path = folder / "e2e.sqlite3"
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVLOTSE_")}
-    env.update(
-        GOVLOTSE_DATABASE_URL=f"sqlite:///{db_path}",
-        GOVLOTSE_VAR_DIR=str(folder / "var"),
-        GOVLOTSE_HOST="127.0.0.1",
-        GOVLOTSE_PORT=str(port),
-        GOVLOTSE_SECRET_KEY="e2e-" + os.urandom(16).hex(),
-        GOVLOTSE_BASE_URL=f"http://127.0.0.1:{port}",
-        GOVLOTSE_SMTP_HOST="127.0.0.1",
-        GOVLOTSE_SMTP_PORT=str(smtp_server.port),
-        GOVLOTSE_LOG_FORMAT="json",
-    )
-    # cwd is the temporary folder, so that a developer's .env does not leak into the test server.
-    for args in (["db", "upgrade"], ["demo", "load"]):
-        done = subprocess.run(
-            [_govlotse(), *args], cwd=folder, env=env, capture_output=True, text=True, timeout=600, check=False
-        )
-        assert done.returncode == 0, f"govlotse {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
-    log_path = folder / "server.log"
+    port = free_port()
+    env = environment(folder, database_url=f"sqlite:///{db_path}", port=port, smtp_port=smtp_server.port)
+    load_demo(folder, env)
     base_url = f"http://127.0.0.1:{port}"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen([_govlotse(), "serve"], cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"govlotse serve exited with {proc.returncode}:\n{log_path.read_text()}", pytrace=False)
-            try:
-                with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"govlotse serve did not answer within 60 s:\n{log_path.read_text()}", pytrace=False)
-            time.sleep(0.2)
+
+    def healthy() -> bool:
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as r:
+                return bool(r.status == 200)
+        except OSError:
+            return False
+
+    with serving(folder, env, ready=healthy, timeout=60) as log_path:
         for old in SCREENSHOTS.glob("*.png"):
             old.unlink()
         yield Server(base_url=base_url, db_url=env["GOVLOTSE_DATABASE_URL"], db_path=db_path, log_path=log_path)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 @pytest.fixture(scope="session")

@@ -12,10 +12,6 @@ reset mails once; a change made through one worker is found by search through th
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -29,24 +25,13 @@ from sqlalchemy import text
 
 from govlotse.db import make_engine
 from tests.conftest import Mailbox
+from tests.serving import environment, free_port, load_demo, serving
 
 LOTSE = ("lotse@demo.govlotse.example", "demo-lotse-2026")
 BEHOERDE = ("behoerde@demo.govlotse.example", "demo-behoerde-2026")
 STARTUP = ("startup@demo.govlotse.example", "demo-startup-2026")
 EXPERTIN = ("expertin@demo.govlotse.example", "demo-expertin-2026")
 ADMIN = ("admin@demo.govlotse.example", "demo-admin-2026")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def _govlotse() -> str:
-    exe = Path(sys.executable).with_name("govlotse")
-    return str(exe) if exe.exists() else "govlotse"
 
 
 class Served:
@@ -76,56 +61,26 @@ def served(pg_url: str, tmp_path_factory: pytest.TempPathFactory, smtp_server: M
     with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = admin.url.set(database=name).render_as_string(hide_password=False)
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVLOTSE_")}
-    env.update(
-        GOVLOTSE_DATABASE_URL=url,
-        GOVLOTSE_VAR_DIR=str(folder / "var"),
-        GOVLOTSE_SECRET_KEY="workers-" + os.urandom(16).hex(),
-        GOVLOTSE_BASE_URL=f"http://127.0.0.1:{port}",
-        GOVLOTSE_SMTP_HOST="127.0.0.1",
-        GOVLOTSE_SMTP_PORT=str(smtp_server.port),
-        GOVLOTSE_LOG_FORMAT="json",
-    )
-    for args in (["db", "upgrade"], ["demo", "load"]):
-        done = subprocess.run(
-            [_govlotse(), *args], cwd=folder, env=env, capture_output=True, text=True, timeout=600, check=False
-        )
-        assert done.returncode == 0, f"govlotse {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
-    log_path = folder / "server.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [_govlotse(), "serve", "--workers", "2", "--port", str(port)],
-            cwd=folder,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    served = Served(f"http://127.0.0.1:{port}", log_path)
+    port = free_port()
+    env = environment(folder, database_url=url, port=port, smtp_port=smtp_server.port)
     try:
-        deadline = time.monotonic() + 90
+        load_demo(folder, env)
+        probe = httpx.Client(base_url=f"http://127.0.0.1:{port}", limits=httpx.Limits(max_keepalive_connections=0))
         seen: set[int] = set()
-        with served.client() as c:
-            while len(seen) < 2:  # both workers are up and ready
-                if proc.poll() is not None:
-                    pytest.fail(f"serve exited with {proc.returncode}:\n{log_path.read_text()}", pytrace=False)
-                try:
-                    r = c.get("/readyz")
-                    if r.status_code == 200:
-                        seen.add(r.json()["process"])
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail(f"two ready workers not seen within 90 s ({seen}):\n{log_path.read_text()}")
-                time.sleep(0.05)
-        yield served
+
+        def both_ready() -> bool:
+            try:
+                r = probe.get("/readyz", timeout=5)
+                if r.status_code == 200:
+                    seen.add(r.json()["process"])
+            except httpx.TransportError:
+                pass
+            return len(seen) == 2
+
+        with probe, serving(folder, env, args=("--workers", "2"), ready=both_ready) as log_path:
+            served = Served(f"http://127.0.0.1:{port}", log_path)
+            yield served
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
         with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()

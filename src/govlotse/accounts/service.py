@@ -145,6 +145,25 @@ def end_session(*, session: Session, token: str | None) -> None:
         session.execute(delete(LoginSession).where(LoginSession.token_hash == security.token_hash(token)))
 
 
+def end_sessions(*, session: Session, actor: Actor, user: User | None = None) -> int:
+    """Log out everyone (``user`` None) or one person on every device, e.g. after an incident; audited."""
+    if not (actor.is_system or actor.role == Role.admin):
+        raise Forbidden()
+    stmt = delete(LoginSession)
+    if user is not None:
+        stmt = stmt.where(LoginSession.user_id == user.id)
+    ended = int(getattr(session.execute(stmt), "rowcount", 0) or 0)
+    audit.record(
+        session,
+        actor=actor,
+        action="user.sessions_ended",
+        entity_type="user",
+        entity_id=user.id if user else None,
+        data={"sessions": ended, "everyone": user is None},
+    )
+    return ended
+
+
 def purge_expired_sessions(*, session: Session) -> int:
     result = session.execute(delete(LoginSession).where(LoginSession.expires_at <= utcnow()))
     return int(getattr(result, "rowcount", 0) or 0)

@@ -145,7 +145,8 @@ class Verification:
 
     def __str__(self) -> str:
         if self.ok:
-            return f"audit log intact: {self.checked} entries, chain unbroken"
+            entries = "entry" if self.checked == 1 else "entries"
+            return f"audit log intact: {self.checked} {entries}, chain unbroken"
         return f"audit log broken at entry {self.seq}: {self.problem}"
 
 

@@ -11,14 +11,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import Progress
+
+from govlotse.core.cli import progress
 
 index_app = typer.Typer(help="Search index.", no_args_is_help=True)
 eval_app = typer.Typer(help="Retrieval evaluation.", no_args_is_help=True)
@@ -26,14 +21,7 @@ err = Console(stderr=True)
 
 
 def progress_bar() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=err,
-    )
+    return progress(err)
 
 
 def _stepper(progress: Progress) -> Callable[[str, int], Callable[[int], None]]:
