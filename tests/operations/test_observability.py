@@ -188,3 +188,23 @@ def test_the_configuration_reference_in_the_operations_guide_is_current() -> Non
     current = settings_doc.DOCUMENT.read_text(encoding="utf-8")
     assert current == settings_doc.rendered(current), "run: python -m tests.operations.settings_doc"
     assert "GOVLOTSE_LOG_FORMAT" in current
+
+
+def test_no_route_handler_is_async() -> None:
+    """Route handlers do blocking work (database, argon2, the embedder): as ``async def`` they would run it on
+    the event loop, where one request waiting for a row lock stalls the whole worker (CONTRIBUTING, rule 11)."""
+    import ast
+    from pathlib import Path
+
+    import govlotse
+
+    offenders = []
+    for path in Path(govlotse.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.AsyncFunctionDef):
+                continue
+            for decorator in node.decorator_list:
+                target = decorator.func if isinstance(decorator, ast.Call) else decorator
+                if isinstance(target, ast.Attribute) and target.attr in ("get", "post", "put", "patch", "delete"):
+                    offenders.append(f"{path.name}:{node.lineno} {node.name}")
+    assert offenders == []
