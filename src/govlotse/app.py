@@ -164,7 +164,7 @@ def _route_pattern(request: Request) -> str:
         return next((m for m in mounts if path.startswith(m + "/")), "other")
     path = request.scope.get("path", "")
     depth = path.rstrip("/").count("/") - pattern.rstrip("/").count("/")
-    if depth > 0 and not isinstance(route, Mount):
+    if depth > 0:
         # FastAPI keeps the router's own route in the scope, without the prefix it was included with.
         return "/".join(path.split("/")[: depth + 1]) + pattern
     return str(pattern)
@@ -174,12 +174,17 @@ def _lang(request: Request) -> str:
     return getattr(request.state, "lang", settings.default_language)
 
 
-def _error_page(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
+def _error_page(request: Request, status: int, title: str, detail: str, *, request_id: str = "") -> HTMLResponse:
     lang = _lang(request)
     return render(
         request,
         "error.html",
-        {"status": status, "title": translate(title, lang), "detail": translate(detail, lang)},
+        {
+            "status": status,
+            "title": translate(title, lang),
+            "detail": translate(detail, lang),
+            "request_id": request_id,
+        },
         status_code=status,
     )
 
@@ -360,17 +365,7 @@ def create_app(*, background_indexing: bool = True) -> FastAPI:
                 status_code=500,
                 headers=headers,
             )
-        response = render(
-            request,
-            "error.html",
-            {
-                "status": 500,
-                "title": translate(PAGE_TEXT[500][0], _lang(request)),
-                "detail": translate(PAGE_TEXT[500][1], _lang(request)),
-                "request_id": request_id,
-            },
-            status_code=500,
-        )
+        response = _error_page(request, 500, *PAGE_TEXT[500], request_id=request_id)
         if headers:
             response.headers.update(headers)
         return response

@@ -45,11 +45,12 @@ class _DatabaseCollector(Collector):
         from govlotse.accounts.models import LoginSession, User
         from govlotse.core import mail
         from govlotse.core.models import utcnow
-        from govlotse.matching.models import IndexQueue, SearchDoc
+        from govlotse.matching.index import queue_length
+        from govlotse.matching.models import SearchDoc
 
         session = self.session
         waiting, dead = mail.outbox_counts(session)
-        queued = session.scalar(select(func.count()).select_from(IndexQueue)) or 0
+        queued = queue_length(session)
         docs = session.scalar(select(func.count()).select_from(SearchDoc)) or 0
         users = session.scalar(select(func.count()).select_from(User).where(User.is_active.is_(True))) or 0
         live = (
