@@ -85,6 +85,7 @@ def explanation_read(candidate: Candidate, lang: str) -> Explanation:
     ]
     return Explanation(
         matched_terms=list(why.get("matched_terms", [])),
+        translations=list(why.get("translations", [])),
         passage=str(why.get("passage", "")),
         highlights=list(why.get("highlights", [])),
         semantic_share=why.get("semantic_share"),

@@ -69,6 +69,9 @@ class Explanation(BaseModel):
     """Why the search found a candidate, frozen when the run was made."""
 
     matched_terms: list[str] = Field(default_factory=list, description="Query terms found in the solution")
+    translations: list[str] = Field(
+        default_factory=list, description='Query words found in the solution in translation ("Ampel → traffic light")'
+    )
     passage: str = Field(default="", description="The best-matching passage")
     highlights: list[str] = Field(default_factory=list, description="Words of the passage that match the query")
     semantic_share: float | None = Field(default=None, description="Share of the semantic ranking in the score")

@@ -188,6 +188,7 @@ def start_run(
                 lexical=hit.lexical,
                 explanation={
                     "matched_terms": hit.matched_terms,
+                    "translations": hit.translations,
                     "passage": hit.passage,
                     "highlights": hit.highlights,
                     "semantic_share": hit.semantic_share,

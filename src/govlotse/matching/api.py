@@ -41,6 +41,7 @@ def hit_read(hit: service.Hit, lang: str) -> HitRead:
         lexical_rank=hit.lexical_rank,
         semantic_share=hit.semantic_share,
         matched_terms=hit.matched_terms,
+        translations=hit.translations,
         passage=hit.passage,
         highlights=hit.highlights,
         criteria=[

@@ -45,6 +45,13 @@ K1, B = 1.2, 0.75  # BM25 parameters, as in SQLite FTS5
 RRF_K = 60
 MAX_QUERY_TERMS = 64
 
+# Hubness: some passages (often short, generic profiles) lie close to almost every query and crowd the top of
+# every semantic ranking. A candidate's similarity is lowered by how close it lies to its nearest neighbours
+# in a fixed sample of the index (CSLS-style): sim - HUB_WEIGHT * mean(top HUB_K similarities to the sample).
+HUB_SAMPLE = 2000
+HUB_K = 10
+HUB_WEIGHT = 0.5
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -169,6 +176,37 @@ def _lexical_pg(session: Session, terms: list[str], where: ColumnElement[bool], 
 # ---------------------------------------------------------------- semantic
 
 
+def _pool(k: int) -> int:
+    """How many of the nearest documents are re-ranked after the hubness correction, to return ``k``."""
+    return k + k // 5 + 20
+
+
+def _sample_ids(first: int, last: int) -> np.ndarray:
+    """Passage ids of the hubness sample: a fixed pseudo-random choice in the id range (alike on both
+    databases, and the same from one search to the next while the index does not change much)."""
+    span = last - first + 1
+    if span <= HUB_SAMPLE:
+        return np.arange(first, last + 1, dtype=np.int64)
+    rng = np.random.default_rng(20261129)
+    return first + np.sort(rng.choice(span, size=HUB_SAMPLE, replace=False)).astype(np.int64)
+
+
+def calibrate(
+    hits: Sequence[tuple[int, float, int]], vectors: np.ndarray, reference: np.ndarray, k: int
+) -> list[tuple[int, float, int]]:
+    """Re-rank the nearest documents (doc id, similarity, passage id; with each passage's vector) by their
+    similarity less their hubness; the similarity reported stays the plain cosine."""
+    hits = list(hits)[: _pool(k)]
+    if not hits or len(reference) <= HUB_K:
+        return hits[:k]
+    sims = vectors[: len(hits)] @ reference.T
+    sims[sims > 0.9999] = -1.0  # the passage itself when it is part of the sample
+    hubness = np.sort(sims, axis=1)[:, -HUB_K:].mean(axis=1)
+    adjusted = np.array([sim for _d, sim, _c in hits]) - HUB_WEIGHT * hubness
+    order = np.argsort(-adjusted, kind="stable")[:k]
+    return [hits[i] for i in order]
+
+
 @dataclass
 class _Matrix:
     """An in-process copy of the vectors and filter columns (embedded mode)."""
@@ -189,6 +227,14 @@ class _Matrix:
     @cached_property
     def ends(self) -> np.ndarray:
         return np.append(self.starts[1:], len(self.chunk_doc))
+
+    @cached_property
+    def reference(self) -> np.ndarray:
+        """The passages of the hubness sample."""
+        if not len(self.chunk_ids):
+            return self.vectors[:0]
+        wanted = _sample_ids(int(self.chunk_ids.min()), int(self.chunk_ids.max()))
+        return self.vectors[np.isin(self.chunk_ids, wanted)]
 
 
 _FILTER_COLUMNS = (
@@ -289,17 +335,19 @@ def semantic(
     # Passages are stored grouped by document: one reduceat gives each document its best passage.
     best = np.maximum.reduceat(sims, m.starts)
     best[~allowed] = -np.inf
-    take = min(k, int(np.isfinite(best).sum()))
+    take = min(_pool(k), int(np.isfinite(best).sum()))
     if take == 0:
         return []
     top = np.argpartition(-best, take - 1)[:take]
     top = top[np.argsort(-best[top], kind="stable")]
     out = []
+    rows = []
     for row in top:  # the passage that gave each document its score
         start, end = m.starts[row], m.ends[row]
         best_chunk = start + int(np.argmax(sims[start:end]))
         out.append((int(m.doc_ids[row]), float(best[row]), int(m.chunk_ids[best_chunk])))
-    return out
+        rows.append(best_chunk)
+    return calibrate(out, m.vectors[rows], m.reference, k)
 
 
 def ensure_vector_index(session: Session, dim: int) -> None:
@@ -339,33 +387,67 @@ def _semantic_pg(
     if not allowed:
         return []
     total = _corpus_stats(session)[0] or 1
-    n_chunks = min(max(3 * k, 40), 1000)
+    pool = _pool(k)
+    n_chunks = min(max(3 * pool, 40), 1000)
     distance = _distance(query_vector)
+    reference = _reference_pg(session, model, dim)
     # With a selective filter an approximate index walk returns too few allowed rows; then an exact scan
     # over the allowed rows is both correct and fast ("+ 0" keeps the planner off the index).
     exact = allowed < 20_000 or allowed / total < 0.2
     if exact:
-        return _semantic_pg_exact(session, distance, model, dim, where, k)
+        return _semantic_pg_exact(session, distance, model, dim, where, k, reference)
     session.execute(text(f"SET LOCAL hnsw.ef_search = {max(n_chunks, settings.search_ef_search)}"))
     stmt = (
-        select(SearchChunk.doc_id, SearchChunk.id, (1 - distance).label("sim"))
+        select(SearchChunk.doc_id, SearchChunk.id, (1 - distance).label("sim"), SearchChunk.vector)
         .join(SearchDoc, SearchDoc.id == SearchChunk.doc_id)
         .where(SearchChunk.model == model, SearchChunk.dim == dim, where)
         .order_by(distance)
         .limit(n_chunks)
     )
-    best: dict[int, tuple[float, int]] = {}
-    for doc_id, chunk_id, sim in session.execute(stmt):
+    best: dict[int, tuple[float, int, np.ndarray]] = {}
+    for doc_id, chunk_id, sim, vector in session.execute(stmt):
         if doc_id not in best or sim > best[doc_id][0]:
-            best[doc_id] = (float(sim), int(chunk_id))
+            best[doc_id] = (float(sim), int(chunk_id), vector)
     if len(best) < min(k, allowed):
-        return _semantic_pg_exact(session, distance, model, dim, where, k)
-    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:k]
-    return [(doc_id, sim, chunk_id) for doc_id, (sim, chunk_id) in ranked]
+        return _semantic_pg_exact(session, distance, model, dim, where, k, reference)
+    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:pool]
+    hits = [(doc_id, sim, chunk_id) for doc_id, (sim, chunk_id, _v) in ranked]
+    return calibrate(hits, _stack([v for _d, (_s, _c, v) in ranked], dim), reference, k)
+
+
+def _stack(vectors: Sequence[Any], dim: int) -> np.ndarray:
+    return np.vstack([np.asarray(v, dtype=np.float32) for v in vectors]) if vectors else np.zeros((0, dim), np.float32)
+
+
+def _reference_pg(session: Session, model: str, dim: int) -> np.ndarray:
+    """The hubness sample of passages (PostgreSQL), read once per index generation by primary key."""
+
+    def compute() -> np.ndarray:
+        first, last = session.execute(
+            select(func.min(SearchChunk.id), func.max(SearchChunk.id)).where(
+                SearchChunk.model == model, SearchChunk.dim == dim
+            )
+        ).one()
+        if first is None:
+            return np.zeros((0, dim), np.float32)
+        wanted = [int(i) for i in _sample_ids(int(first), int(last))]
+        rows = session.scalars(
+            select(SearchChunk.vector).where(SearchChunk.id.in_(wanted), SearchChunk.model == model)
+        ).all()
+        return _stack(rows, dim)
+
+    reference: np.ndarray = _per_generation(session, ("hub", model, dim), compute)
+    return reference
 
 
 def _semantic_pg_exact(
-    session: Session, distance: ColumnElement[float], model: str, dim: int, where: ColumnElement[bool], k: int
+    session: Session,
+    distance: ColumnElement[float],
+    model: str,
+    dim: int,
+    where: ColumnElement[bool],
+    k: int,
+    reference: np.ndarray,
 ) -> list[tuple[int, float, int]]:
     exact = distance + 0
     ranked = (
@@ -373,6 +455,7 @@ def _semantic_pg_exact(
             SearchChunk.doc_id,
             SearchChunk.id,
             (1 - exact).label("sim"),
+            SearchChunk.vector,
             func.row_number().over(partition_by=SearchChunk.doc_id, order_by=exact).label("rn"),
         )
         .join(SearchDoc, SearchDoc.id == SearchChunk.doc_id)
@@ -380,12 +463,14 @@ def _semantic_pg_exact(
         .subquery()
     )
     stmt = (
-        select(ranked.c.doc_id, ranked.c.sim, ranked.c.id)
+        select(ranked.c.doc_id, ranked.c.sim, ranked.c.id, ranked.c.vector)
         .where(ranked.c.rn == 1)
         .order_by(ranked.c.sim.desc(), ranked.c.doc_id)
-        .limit(k)
+        .limit(_pool(k))
     )
-    return [(int(d), float(s), int(c)) for d, s, c in session.execute(stmt)]
+    rows = session.execute(stmt).all()
+    hits = [(int(d), float(s), int(c)) for d, s, c, _v in rows]
+    return calibrate(hits, _stack([r[3] for r in rows], dim), reference, k)
 
 
 # ---------------------------------------------------------------- fusion

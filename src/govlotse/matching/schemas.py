@@ -50,6 +50,9 @@ class HitRead(BaseModel):
     lexical_rank: int | None
     semantic_share: float = Field(description="Share of the semantic ranking in the fused score (0–1)")
     matched_terms: list[str]
+    translations: list[str] = Field(
+        default_factory=list, description='Query words found in another language ("Ampel → traffic light")'
+    )
     passage: str = Field(description="The best-matching passage")
     highlights: list[str] = Field(description="Words of the passage that match the query")
     criteria: list[CriterionRead] = Field(default_factory=list)

@@ -7,7 +7,7 @@ Used by the search page, the need form ("similar needs", "known use cases"), the
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +20,7 @@ from govlotse.challenges.models import Challenge, ChallengeStatus, HostingRequir
 from govlotse.core.actor import Actor
 from govlotse.errors import Invalid
 from govlotse.i18n import N_
-from govlotse.matching import engine
+from govlotse.matching import crosslingual, engine
 from govlotse.matching import index as indexmod
 from govlotse.matching import text as textmod
 from govlotse.matching.embedder import get_embedder
@@ -77,6 +77,7 @@ class Hit:
     highlights: list[str]
     criteria: list[Criterion] = field(default_factory=list)
     subtitle: str = ""
+    translations: list[str] = field(default_factory=list)  # "Ampel → traffic light": words found across languages
 
     @property
     def url(self) -> str:
@@ -116,17 +117,36 @@ class Query:
     vector: np.ndarray | None
     model: str
     lang: str | None = None
+    translations: list[crosslingual.Translation] = field(default_factory=list)
+    translated_terms: list[str] = field(default_factory=list)  # the translations' tokens that are searched
+
+    @property
+    def all_terms(self) -> list[str]:
+        return list(dict.fromkeys([*self.terms, *self.translated_terms]))
 
 
 def prepare(session: Session, query: str, *, mode: str = "hybrid") -> Query:
-    """Clean a query and compute what both rankings need (terms, and the vector unless lexical only)."""
+    """Clean a query and compute what both rankings need (terms, and the vector unless lexical only).
+
+    The lexical terms include the query's words translated into the other language, so that a German need
+    finds English profiles by their words too (:mod:`crosslingual`)."""
     query = _clean_query(query)
     embedder = get_embedder()
-    terms = textmod.query_terms(query) if mode != "semantic" else []
-    if len(terms) > LONG_QUERY_TERMS:  # a whole need as query: keep its most telling words
-        terms = _telling_terms(session, query, terms)
+    lang = textmod.query_language(query)
+    terms: list[str] = []
+    translations: list[crosslingual.Translation] = []
+    translated: list[str] = []
+    if mode != "semantic":
+        terms = textmod.query_terms(query)
+        if len(terms) > LONG_QUERY_TERMS:  # a whole need as query: keep its most telling words
+            terms = _telling_terms(session, Counter(textmod.analyze(query)), terms)
+        translations = [t for source in crosslingual.directions(lang) for t in crosslingual.translate(query, source)]
+        counts = Counter(token for t in translations for token in t.tokens)
+        translated = [t for t in counts if t not in terms]
+        if len(translated) > LONG_QUERY_TERMS:
+            translated = _telling_terms(session, counts, translated)
     vector = _query_vector(session, embedder, query[:EMBED_CHARS]) if mode != "lexical" else None
-    return Query(text=query, terms=terms, vector=vector, model=embedder.name, lang=textmod.query_language(query))
+    return Query(query, terms, vector, embedder.name, lang, translations, translated)
 
 
 LONG_QUERY_TERMS = 30
@@ -156,13 +176,10 @@ def _query_vector(session: Session, embedder: Any, text: str) -> np.ndarray:
     return vector
 
 
-def _telling_terms(session: Session, query: str, terms: list[str]) -> list[str]:
+def _telling_terms(session: Session, counts: Counter[str], terms: list[str]) -> list[str]:
     """The ``LONG_QUERY_TERMS`` terms with the highest tf·idf in the query (idf from the index)."""
-    from collections import Counter
-
     from govlotse.matching.models import SearchTerm
 
-    counts = Counter(textmod.analyze(query))
     n_docs = session.scalar(select(func.count()).select_from(SearchDoc)) or 0
     dfs = dict(session.execute(select(SearchTerm.term, SearchTerm.df).where(SearchTerm.term.in_(terms))).all())
     known = [t for t in terms if dfs.get(t)]
@@ -186,14 +203,17 @@ def rank(
     weight = settings.search_semantic_weight if semantic_weight is None else semantic_weight
     if mode != "hybrid":
         weight = 1.0 if mode == "semantic" else 0.0
-    lexical = engine.lexical(session, q.terms, filters, actor, candidates) if q.terms and weight < 1 else []
+    terms = q.all_terms
+    lexical = engine.lexical(session, terms, filters, actor, candidates) if terms and weight < 1 else []
     semantic = (
         engine.semantic(session, q.vector, q.model, filters, actor, candidates)
         if q.vector is not None and weight > 0
         else []
     )
+    # Documents in the other language that a query's words cannot reach (none of them has a translation) get
+    # their semantic rank as lexical evidence (see engine.fuse); translated words reach them like any others.
     other_language: set[int] = set()
-    if q.lang and semantic and lexical is not None:
+    if q.lang and semantic and not q.translated_terms:
         ids = [doc_id for doc_id, _sim, _chunk in semantic]
         other_language = set(
             session.scalars(select(SearchDoc.id).where(SearchDoc.id.in_(ids), SearchDoc.lang != q.lang))
@@ -228,21 +248,16 @@ def search(
         f = filters or engine.Filters(entity_types=(entity_type,))
         f = engine.Filters(**{**f.__dict__, "entity_types": (entity_type,)})
         fused = rank(session, actor, q, f, mode=mode, semantic_weight=semantic_weight)
-        groups[entity_type] = explain(session, fused[:limit], terms=q.terms, query_vector=q.vector)
+        groups[entity_type] = explain(session, fused[:limit], q)
     notice = (
         N_("Die Anfrage war sehr lang; gesucht wurde mit ihrem Anfang.") if len(q.text) >= MAX_QUERY_CHARS else None
     )
     return Results(query=q.text, mode=mode, model=q.model, groups=groups, notice=notice)
 
 
-def explain(
-    session: Session,
-    candidates: Sequence[engine.Candidate],
-    *,
-    terms: Sequence[str],
-    query_vector: np.ndarray | None,
-) -> list[Hit]:
-    """Turn fused candidates into hits: matched words, best passage, contributions."""
+def explain(session: Session, candidates: Sequence[engine.Candidate], q: Query) -> list[Hit]:
+    """Turn fused candidates into hits: matched words (and the translations that found them), best passage,
+    contributions."""
     if not candidates:
         return []
     ids = [c.doc_id for c in candidates]
@@ -252,13 +267,13 @@ def explain(
         select(SearchChunk).where(SearchChunk.doc_id.in_(ids)).order_by(SearchChunk.doc_id, SearchChunk.chunk_no)
     ):
         chunks.setdefault(chunk.doc_id, []).append(chunk)
-    wanted = set(terms)
+    wanted = set(q.all_terms)
     subtitles = _subtitles(session, list(docs.values()))
     hits = []
     for c in candidates:
         doc = docs[c.doc_id]
         doc_terms = set(doc.tokens.split()) & wanted
-        passage = _best_passage(chunks.get(doc.id, []), c.best_chunk_id, query_vector, doc_terms, doc.lang)
+        passage = _best_passage(chunks.get(doc.id, []), c.best_chunk_id, q.vector, doc_terms, doc.lang)
         highlights = sorted(textmod.surface_matches(passage, doc_terms, doc.lang)) if doc_terms else []
         total = sum(c.parts.values()) or 1.0
         hits.append(
@@ -276,9 +291,18 @@ def explain(
                 passage=passage,
                 highlights=highlights,
                 subtitle=subtitles.get(doc.id, ""),
+                translations=_translations_found(q.translations, doc_terms, doc.lang),
             )
         )
     return hits
+
+
+def _translations_found(
+    translations: Sequence[crosslingual.Translation], doc_terms: set[str], lang: str
+) -> list[str]:
+    """ "Ampelschaltung → traffic signal timing" for each translation whose words the document contains."""
+    found = (f"{t.source} → {t.target}" for t in translations if t.lang == lang and doc_terms.intersection(t.tokens))
+    return list(dict.fromkeys(found))[:12]
 
 
 def _subtitles(session: Session, docs: Sequence[SearchDoc]) -> dict[int, str]:

@@ -148,7 +148,7 @@ def split_compound(word: str) -> tuple[str, ...]:
 def analyze(text: str, lang: str | None = None, *, keep_stopwords: bool = False) -> list[str]:
     """Index tokens for ``text``: folded Snowball stems, German compounds also as their parts."""
     lang = lang or detect_language(text)
-    stop = GERMAN_STOPWORDS if lang == "de" else ENGLISH_STOPWORDS
+    stop = stopwords(lang)
     out: list[str] = []
     for raw in words(text):
         lower = raw.lower()
@@ -158,12 +158,20 @@ def analyze(text: str, lang: str | None = None, *, keep_stopwords: bool = False)
     return out
 
 
+def stem(word: str, lang: str) -> str:
+    """The index token of one lower-case word without its compound parts: its folded Snowball stem."""
+    return fold(_stemmer(lang).stemWord(word.replace("-", "").replace("'", "")))
+
+
+def stopwords(lang: str) -> frozenset[str]:
+    return GERMAN_STOPWORDS if lang == "de" else ENGLISH_STOPWORDS
+
+
 @lru_cache(maxsize=300_000)
 def word_tokens(word: str, lang: str) -> tuple[str, ...]:
     """The tokens of one lower-case word (stem, and the stems of its compound parts); memoised."""
-    stemmer = _stemmer(lang)
     parts = split_compound(word) if lang == "de" else ()
-    tokens = (fold(stemmer.stemWord(piece.replace("-", "").replace("'", ""))) for piece in (word, *parts))
+    tokens = (stem(piece, lang) for piece in (word, *parts))
     # Longer "words" are URLs, hashes or identifiers: noise for ranking.
     return tuple(t for t in tokens if 2 <= len(t) <= MAX_TOKEN)
 
