@@ -5,6 +5,10 @@ scores with ../shared/eval/score.py and writes bench/results/quality.json and qu
 Document vectors are cached under ./var/cache, so reruns only embed the queries.
 
     python bench/quality.py [--corpora yc usai mdk judged_de] [--backends sqlite postgresql]
+    python bench/quality.py --steps [--corpora ...]   # cross-language steps, one at a time (SQLite)
+
+``--steps`` measures each step of the cross-language work on its own (bench/results/crosslingual.json and
+.md): before, + hubness correction, + translated query words, + the embedded word-by-word rendering.
 """
 
 from __future__ import annotations
@@ -58,12 +62,56 @@ def run(corpus_name: str, backend: str, mode: str, pg_url: str | None) -> dict[s
     return score(queries, Path(fh.name))
 
 
+STEPS = {  # name: (hubness weight, translate words, embed the rendering)
+    "before": (0.0, False, False),
+    "+ hubness correction": (0.5, False, False),
+    "+ translated query words": (0.5, True, False),
+    "+ embedded rendering (all)": (0.5, True, True),
+}
+
+
+STEP_MODES = {"judged_de": ("semantic", "hybrid")}  # the other corpora: hybrid only (their queries stay monolingual)
+
+
+def steps(corpora: list[str]) -> None:
+    """Each cross-language step on its own, on SQLite."""
+    from govlotse.config import settings
+    from govlotse.matching import crosslingual
+
+    renderings = crosslingual.renderings
+    results = []
+    for name, (hub, words, rendering) in STEPS.items():
+        settings.search_hubness_weight, settings.search_translate = hub, words
+        crosslingual.renderings = renderings if rendering else (lambda text: {})  # type: ignore[assignment]
+        for corpus in corpora:
+            for mode in STEP_MODES.get(corpus, ("hybrid",)):
+                row = {"step": name, "corpus": corpus, "mode": mode, **run(corpus, "sqlite", mode, None)}
+                print(json.dumps(row), file=sys.stderr, flush=True)
+                results.append(row)
+    crosslingual.renderings = renderings
+    write("crosslingual", {"steps": list(STEPS), "results": results})
+    columns = [(c, m) for c in corpora for m in STEP_MODES.get(c, ("hybrid",))]
+    lines = ["| step | " + " | ".join(f"{c} {m}" for c, m in columns) + " |", "|---|" + "---|" * len(columns)]
+    for name in STEPS:
+        cells = [
+            str(next(r for r in results if (r["step"], r["corpus"], r["mode"]) == (name, c, m)).get("ndcg@10"))
+            for c, m in columns
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    (RESULTS / "crosslingual.md").write_text("ndcg@10 per step (SQLite)\n\n" + "\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--corpora", nargs="+", default=["yc", "usai", "mdk", "judged_de"])
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--modes", nargs="+", default=["lexical", "semantic", "hybrid"])
+    parser.add_argument("--steps", action="store_true", help="measure the cross-language steps one by one")
     args = parser.parse_args()
+    if args.steps:
+        steps(args.corpora)
+        return
     results = []
     for backend in args.backends:
         for corpus in args.corpora:

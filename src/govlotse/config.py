@@ -82,6 +82,17 @@ class Settings(BaseSettings):
     search_semantic_weight: float = Field(
         default=0.4, ge=0, le=1, description="Share of the semantic ranking in hybrid search (rest: lexical)."
     )
+    search_translate: bool = Field(
+        default=True,
+        description="Cross-language search: translate query words between German and English with the shipped "
+        "term list, and embed the query's word-by-word rendering too.",
+    )
+    search_hubness_weight: float = Field(
+        default=0.5,
+        ge=0,
+        le=2,
+        description="How strongly semantic similarity is lowered for passages close to everything (hubs); 0: off.",
+    )
     search_ef_search: int = Field(
         default=200,
         ge=10,

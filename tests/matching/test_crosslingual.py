@@ -78,3 +78,38 @@ def test_the_api_and_the_page_name_the_translations(client: TestClient, session:
     assert "Schlaglöcher → pothole" in hit["translations"]
     page = client.get("/suche", params={"q": "Schlaglöcher auf Straßen erkennen"}).text
     assert "Gefunden über Übersetzung" in page and "Schlaglöcher → pothole" in page
+
+
+def test_a_rendering_carries_the_words_across() -> None:
+    assert crosslingual.renderings("Die Ampelschaltung an der Kreuzung") == {
+        "en": "traffic signal timing, intersection"
+    }
+    assert crosslingual.renderings("Sehr geehrte Damen") == {}
+
+
+def test_queries_cross_over_only_when_the_index_holds_the_other_language(session: Session, index_now) -> None:
+    org = make_org(session, kind="startup", name="Klartext GmbH")
+    make_solution(session, org=org, title="Baumkataster", description=PARKS)
+    index_now()
+    german_only = service.prepare(session, "Schlaglöcher auf Straßen erkennen")
+    assert german_only.translations == [] and german_only.translated_terms == []
+    make_solution(session, org=org, title="RoadEye", description=ROAD)
+    index_now()
+    both = service.prepare(session, "Schlaglöcher auf Straßen erkennen")
+    assert {t.target for t in both.translations} >= {"pothole", "road"}
+    assert "pothol" in both.translated_terms
+    # the vector is the mean of the query's own and its rendering's: closer to the English profile
+    own = service.get_embedder().embed_queries(["Schlaglöcher auf Straßen erkennen"])[0]
+    profile = service.get_embedder().embed_passages([ROAD])[0]
+    assert both.vector is not None and float(both.vector @ profile) > float(own @ profile)
+
+
+def test_translation_can_be_switched_off(session: Session, index_now, monkeypatch) -> None:
+    from govlotse.config import settings
+
+    org = make_org(session, kind="startup", name="Street Sense")
+    make_solution(session, org=org, title="RoadEye", description=ROAD)
+    index_now()
+    monkeypatch.setattr(settings, "search_translate", False)
+    q = service.prepare(session, "Schlaglöcher erkennen")
+    assert q.translations == [] and q.translated_terms == []

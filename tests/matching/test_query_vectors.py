@@ -49,7 +49,7 @@ def test_an_edited_need_gets_a_new_query_vector(
     need.title = "Digitale Terminvergabe für Bürgerämter mit Warteschlangenanzeige"
     session.flush()
     report = index.refresh(session, "challenge", [need.id])
-    assert report.embedded_queries == 1
+    assert report.embedded_queries == 2  # its text, and its word-by-word English rendering (crosslingual)
 
     _no_model(monkeypatch, embedder)
     service.solutions_for_challenge(session=session, actor=SYSTEM, challenge=need)

@@ -128,6 +128,22 @@ def _lemma_stem(word: str, lang: str) -> str:
     return textmod.stem(lemma, lang)
 
 
+def renderings(text: str) -> dict[str, str]:
+    """``text`` rendered word by word in the other language: the first translation of each word it translates,
+    in text order ("central, mailroom, daily, letter, ..."), by target language.
+
+    The embedding of a German need sits far from English profiles about the same thing; the embedding of its
+    rendering sits close to them. A search embeds both and uses their mean (see ``service.prepare``)."""
+    out: dict[str, str] = {}
+    for source in directions(textmod.query_language(text)):
+        rendered: dict[str, str] = {}
+        for t in translate(text, source):
+            rendered.setdefault(t.source.lower(), t.target)
+        if rendered:
+            out["en" if source == "de" else "de"] = ", ".join(rendered.values())
+    return out
+
+
 def directions(lang: str | None) -> tuple[str, ...]:
     """The languages to translate a query from: its own, or both when its words do not tell."""
     return (lang,) if lang in LANGUAGES else LANGUAGES

@@ -47,10 +47,10 @@ MAX_QUERY_TERMS = 64
 
 # Hubness: some passages (often short, generic profiles) lie close to almost every query and crowd the top of
 # every semantic ranking. A candidate's similarity is lowered by how close it lies to its nearest neighbours
-# in a fixed sample of the index (CSLS-style): sim - HUB_WEIGHT * mean(top HUB_K similarities to the sample).
+# in a fixed sample of the index (CSLS-style): sim - weight * mean(top HUB_K similarities to the sample), the
+# weight being the setting search_hubness_weight.
 HUB_SAMPLE = 2000
 HUB_K = 10
-HUB_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,14 @@ def _corpus_stats(session: Session) -> tuple[int, float]:
         return int(n), (float(total) / n if n else 0.0)
 
     result: tuple[int, float] = _per_generation(session, "corpus", compute)
+    return result
+
+
+def languages(session: Session) -> frozenset[str]:
+    """The languages the index holds documents in."""
+    result: frozenset[str] = _per_generation(
+        session, "languages", lambda: frozenset(session.scalars(select(SearchDoc.lang).distinct()))
+    )
     return result
 
 
@@ -197,12 +205,13 @@ def calibrate(
     """Re-rank the nearest documents (doc id, similarity, passage id; with each passage's vector) by their
     similarity less their hubness; the similarity reported stays the plain cosine."""
     hits = list(hits)[: _pool(k)]
-    if not hits or len(reference) <= HUB_K:
+    weight = settings.search_hubness_weight
+    if not hits or len(reference) <= HUB_K or not weight:
         return hits[:k]
     sims = vectors[: len(hits)] @ reference.T
     sims[sims > 0.9999] = -1.0  # the passage itself when it is part of the sample
     hubness = np.sort(sims, axis=1)[:, -HUB_K:].mean(axis=1)
-    adjusted = np.array([sim for _d, sim, _c in hits]) - HUB_WEIGHT * hubness
+    adjusted = np.array([sim for _d, sim, _c in hits]) - weight * hubness
     order = np.argsort(-adjusted, kind="stable")[:k]
     return [hits[i] for i in order]
 

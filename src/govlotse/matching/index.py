@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from govlotse.matching import crosslingual
 from govlotse.matching import text as textmod
 from govlotse.matching.embedder import Embedder, get_embedder
 from govlotse.matching.models import (
@@ -280,9 +281,10 @@ def refresh(
     sources = LOADERS[entity_type](session, ids)
     index_sources(session, sources, embedder=embedder, report=report)
     if entity_type in QUERY_TEXTS and sources:
-        texts = QUERY_TEXTS[entity_type](session, [s.entity_id for s in sources])
+        texts = set(QUERY_TEXTS[entity_type](session, [s.entity_id for s in sources]).values())
+        texts.update(r for t in list(texts) for r in crosslingual.renderings(t).values())  # see service.prepare
         if texts:
-            embed_queries(session, embedder or get_embedder(), sorted(set(texts.values())), report)
+            embed_queries(session, embedder or get_embedder(), sorted(texts), report)
     gone = set(ids) - {s.entity_id for s in sources}
     if gone:
         remove(session, entity_type, gone, report)

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from govlotse.challenges.models import Challenge, ChallengeStatus, HostingRequirement
+from govlotse.config import settings
 from govlotse.core.actor import Actor
 from govlotse.errors import Invalid
 from govlotse.i18n import N_
@@ -128,11 +129,13 @@ class Query:
 def prepare(session: Session, query: str, *, mode: str = "hybrid") -> Query:
     """Clean a query and compute what both rankings need (terms, and the vector unless lexical only).
 
-    The lexical terms include the query's words translated into the other language, so that a German need
-    finds English profiles by their words too (:mod:`crosslingual`)."""
+    When the index holds documents in the other language, the query crosses over (:mod:`crosslingual`): its
+    words are also searched in translation, and its vector is the mean of its own and that of its word-by-word
+    rendering in the other language, so that a German need finds English profiles and the other way round."""
     query = _clean_query(query)
     embedder = get_embedder()
     lang = textmod.query_language(query)
+    other = engine.languages(session) - ({lang} if lang else set()) if settings.search_translate else frozenset()
     terms: list[str] = []
     translations: list[crosslingual.Translation] = []
     translated: list[str] = []
@@ -140,12 +143,18 @@ def prepare(session: Session, query: str, *, mode: str = "hybrid") -> Query:
         terms = textmod.query_terms(query)
         if len(terms) > LONG_QUERY_TERMS:  # a whole need as query: keep its most telling words
             terms = _telling_terms(session, Counter(textmod.analyze(query)), terms)
-        translations = [t for source in crosslingual.directions(lang) for t in crosslingual.translate(query, source)]
+        found = (t for source in crosslingual.directions(lang) for t in crosslingual.translate(query, source))
+        translations = [t for t in found if t.lang in other]
         counts = Counter(token for t in translations for token in t.tokens)
         translated = [t for t in counts if t not in terms]
         if len(translated) > LONG_QUERY_TERMS:
             translated = _telling_terms(session, counts, translated)
-    vector = _query_vector(session, embedder, query[:EMBED_CHARS]) if mode != "lexical" else None
+    vector = None
+    if mode != "lexical":
+        embedded = query[:EMBED_CHARS]
+        texts = [embedded, *(r for target, r in crosslingual.renderings(embedded).items() if target in other)]
+        mean = np.mean(_query_vectors(session, embedder, texts), axis=0)
+        vector = mean / (np.linalg.norm(mean) or 1.0)
     return Query(query, terms, vector, embedder.name, lang, translations, translated)
 
 
@@ -158,22 +167,36 @@ _QUERY_VECTORS_MAX = 256
 _query_vectors_lock = threading.Lock()
 
 
-def _query_vector(session: Session, embedder: Any, text: str) -> np.ndarray:
-    """The query's vector: from this process's recent queries, from the index (records' own texts, embedded
-    when they were indexed: see ``_vector_text``), or computed now."""
-    key = (id(embedder), embedder.name, text)
+def _query_vectors(session: Session, embedder: Any, texts: Sequence[str]) -> list[np.ndarray]:
+    """The texts' query vectors: from this process's recent queries, from the index (records' own texts and their
+    renderings, embedded when they were indexed: see ``_vector_text``), or computed now in one batch."""
+    keys = [(id(embedder), embedder.name, text) for text in texts]
+    found: dict[str, np.ndarray] = {}
     with _query_vectors_lock:
-        if key in _QUERY_VECTORS:
-            _QUERY_VECTORS.move_to_end(key)
-            return _QUERY_VECTORS[key]
-    stored = session.get(EmbeddingCache, (embedder.name, indexmod.query_key(text)))
-    vector: np.ndarray = np.array(stored.vector if stored is not None else embedder.embed_queries([text])[0])
-    vector.setflags(write=False)  # shared by later searches: nobody may change it in place
+        for key in keys:
+            if key in _QUERY_VECTORS:
+                _QUERY_VECTORS.move_to_end(key)
+                found[key[2]] = _QUERY_VECTORS[key]
+    missing = [t for t in dict.fromkeys(texts) if t not in found]
+    by_hash = {indexmod.query_key(t): t for t in missing}
+    if by_hash:
+        for row in session.scalars(
+            select(EmbeddingCache).where(
+                EmbeddingCache.model == embedder.name, EmbeddingCache.content_hash.in_(list(by_hash))
+            )
+        ):
+            found[by_hash[row.content_hash]] = np.array(row.vector)
+    to_embed = [t for t in missing if t not in found]
+    if to_embed:
+        found.update(zip(to_embed, (np.array(v) for v in embedder.embed_queries(to_embed)), strict=True))
     with _query_vectors_lock:
-        _QUERY_VECTORS[key] = vector
+        for key in keys:
+            vector = found[key[2]]
+            vector.setflags(write=False)  # shared by later searches: nobody may change it in place
+            _QUERY_VECTORS[key] = vector
         while len(_QUERY_VECTORS) > _QUERY_VECTORS_MAX:
             _QUERY_VECTORS.popitem(last=False)
-    return vector
+    return [found[t] for t in texts]
 
 
 def _telling_terms(session: Session, counts: Counter[str], terms: list[str]) -> list[str]:
@@ -198,8 +221,6 @@ def rank(
     candidates: int = CANDIDATES,
 ) -> list[engine.Candidate]:
     """The production ranking: lexical and semantic, both within the filters, fused by rank."""
-    from govlotse.config import settings
-
     weight = settings.search_semantic_weight if semantic_weight is None else semantic_weight
     if mode != "hybrid":
         weight = 1.0 if mode == "semantic" else 0.0
@@ -297,9 +318,7 @@ def explain(session: Session, candidates: Sequence[engine.Candidate], q: Query) 
     return hits
 
 
-def _translations_found(
-    translations: Sequence[crosslingual.Translation], doc_terms: set[str], lang: str
-) -> list[str]:
+def _translations_found(translations: Sequence[crosslingual.Translation], doc_terms: set[str], lang: str) -> list[str]:
     """ "Ampelschaltung → traffic signal timing" for each translation whose words the document contains."""
     found = (f"{t.source} → {t.target}" for t in translations if t.lang == lang and doc_terms.intersection(t.tokens))
     return list(dict.fromkeys(found))[:12]
