@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import SHARED, SyntheticEmbedder, database, percentile, write
+from common import RESULTS, SHARED, SyntheticEmbedder, database, percentile, write
 
 
 def corpus_texts() -> list[tuple[str, str]]:
@@ -167,9 +167,19 @@ def main() -> None:
                     "documents": n,
                     "build_s": round(seconds, 1),
                     **measure(url, texts, long_texts),
+                    "measured": time.strftime("%Y-%m-%d"),
                 }
                 print(json.dumps(row), file=sys.stderr)
                 results.append(row)
+    # A run for some backends or sizes keeps the other figures of earlier runs (each row says when).
+    previous = (
+        json.loads((RESULTS / "latency.json").read_text()).get("results", [])
+        if (RESULTS / "latency.json").exists()
+        else []
+    )
+    fresh = {(r["backend"], r["documents"]) for r in results}
+    results = [r for r in previous if (r["backend"], r["documents"]) not in fresh] + results
+    results.sort(key=lambda r: (r["backend"] != "sqlite", r["documents"]))
     path = write("latency", {"results": results})
     print(f"wrote {path}")
 

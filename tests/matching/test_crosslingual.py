@@ -82,7 +82,7 @@ def test_the_api_and_the_page_name_the_translations(client: TestClient, session:
 
 def test_a_rendering_carries_the_words_across() -> None:
     assert crosslingual.renderings("Die Ampelschaltung an der Kreuzung") == {
-        "en": "traffic signal timing, intersection"
+        "en": "traffic signal timing, traffic lights, intersection"
     }
     assert crosslingual.renderings("Sehr geehrte Damen") == {}
 

@@ -129,18 +129,17 @@ def _lemma_stem(word: str, lang: str) -> str:
 
 
 def renderings(text: str) -> dict[str, str]:
-    """``text`` rendered word by word in the other language: the first translation of each word it translates,
-    in text order ("central, mailroom, daily, letter, ..."), by target language.
+    """``text`` rendered word by word in the other language: the translations of the words it translates (the
+    same ones the lexical side searches), in text order ("central, centralized, mailroom, mail processing,
+    ..."), by target language.
 
     The embedding of a German need sits far from English profiles about the same thing; the embedding of its
     rendering sits close to them. A search embeds both and uses their mean (see ``service.prepare``)."""
     out: dict[str, str] = {}
     for source in directions(textmod.query_language(text)):
-        rendered: dict[str, str] = {}
-        for t in translate(text, source):
-            rendered.setdefault(t.source.lower(), t.target)
+        rendered = dict.fromkeys(t.target for t in translate(text, source))
         if rendered:
-            out["en" if source == "de" else "de"] = ", ".join(rendered.values())
+            out["en" if source == "de" else "de"] = ", ".join(rendered)
     return out
 
 
