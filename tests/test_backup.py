@@ -10,7 +10,9 @@ expect a refusal check that the database they pointed at is unchanged.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -247,6 +249,19 @@ def test_backup_refuses_to_overwrite_unless_forced(dbs: Databases, source: Sourc
     code, output = cli(source.url, "backup", str(old), "--force")
     assert code == 0, output
     assert revision_in(source.url, old) == head_revision()
+
+
+def test_leftovers_of_a_killed_backup_are_removed_by_the_next(dbs: Databases, source: Source, tmp_path: Path) -> None:
+    target = tmp_path / "nightly.backup"
+    killed = tmp_path / ".nightly.backup.abc123.tmp"  # what a backup killed with -9 leaves behind
+    killed.write_bytes(b"half a dump")
+    hour_ago = time.time() - backup_module.STALE_SECONDS - 60
+    os.utime(killed, (hour_ago, hour_ago))
+    running = tmp_path / ".nightly.backup.def456.tmp"  # another backup still writing: left alone
+    running.write_bytes(b"in progress")
+    code, output = cli(source.url, "backup", str(target))
+    assert code == 0, output
+    assert not killed.exists() and running.exists() and target.exists()
 
 
 def test_backup_never_replaces_the_database_itself(dbs: Databases, source: Source) -> None:

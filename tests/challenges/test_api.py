@@ -123,6 +123,19 @@ def test_partial_update_cannot_break_budget_rule(agency_client: TestClient, agen
     assert response.json()["detail"][0]["field"] == "budget_max"
 
 
+def test_an_explicit_null_for_a_required_field_names_the_field(
+    agency_client: TestClient, agency, session: Session
+) -> None:
+    challenge = make_challenge(session, org=agency, title="Bleibt so")
+    response = agency_client.patch(f"/api/challenges/{challenge.id}", json={"title": None, "version": 1})
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "title"
+    assert agency_client.get(f"/api/challenges/{challenge.id}").json()["title"] == "Bleibt so"
+    # a field that may be empty is cleared by null
+    cleared = agency_client.patch(f"/api/challenges/{challenge.id}", json={"budget_max": None, "version": 1})
+    assert cleared.status_code == 200 and cleared.json()["budget_max"] is None
+
+
 def test_list_filters_sorts_and_pages(agency_client: TestClient, agency, session: Session) -> None:
     for i in range(5):
         make_challenge(

@@ -140,7 +140,7 @@ def test_the_whole_journey_through_the_api(client: TestClient, session: Session,
         scores = [{"criterion_id": c["id"], "value": 7, "comment": ""} for c in crits]
         ok(unit2.post(f"/api/cases/{case_id}/scores", json={"scores": scores}), 201)
     again = unit2.post(f"/api/cases/{a}/scores", json={"scores": scores})
-    assert again.status_code == 422 and "bereits abgegeben" in again.json()["detail"][0]["msg"]
+    assert again.status_code == 409 and "bereits abgegeben" in again.json()["detail"]
     matrix = {r["case"]["id"]: r for r in ok(unit2.get(f"/api/challenges/{market.challenge.id}/matrix"))["rows"]}
     assert matrix[a]["evaluators"] == 2 and matrix[a]["mean"] == 7.5 and matrix[a]["spread"] == 1.0
     assert matrix[a]["rank"] == 1 and matrix[b]["rank"] == 2 and matrix[a]["you_submitted"]

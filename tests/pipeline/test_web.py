@@ -16,7 +16,7 @@ from govlotse.exploration.models import Candidate, ExplorationRun
 from govlotse.knowledge.models import Article
 from govlotse.pipeline.models import Case, PitchCriterion
 from govlotse.web.render import CSRF_FIELD
-from tests.browser import submit
+from tests.browser import form_fields, submit
 from tests.factories import csrf, login, make_challenge
 from tests.pipeline.conftest import Market
 
@@ -134,8 +134,12 @@ def test_one_need_through_every_stage_in_the_browser(client: TestClient, session
     assert "Ihre Bewertung des Pitches" in before and "Spannweite" not in before
     bad = submit(client, f"/faelle/{case.id}", f"/faelle/{case.id}/bewertung", {f"score_{crits[0].id}": "11"})
     assert bad.status_code == 422 and "0 bis 10" in bad.text
+    # a second tab still shows the scorecard form; its later submission is refused, the first one stands
+    second_tab = dict(form_fields(client.get(f"/faelle/{case.id}").text, f"/faelle/{case.id}/bewertung")[1])
     score(case, (8, 6))
     score(other, (5, 5))
+    again = client.post(f"/faelle/{case.id}/bewertung", data={**second_tab, **{f"score_{c.id}": "9" for c in crits}})
+    assert again.status_code == 409 and "bereits abgegeben" in again.text
     _as(client, market, "unit")
     score(case, (6, 8))
     score(other, (5, 5))

@@ -28,6 +28,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,9 +151,20 @@ def _sqlite_revision(conn: sqlite3.Connection) -> str | None:
     return str(row[0]) if row else None
 
 
+STALE_SECONDS = 3600  # a temporary file untouched for this long belongs to a backup that was killed
+
+
 @contextlib.contextmanager
 def _temporary_next_to(target: Path) -> Iterator[Path]:
-    """A temporary file in the target's folder; renamed onto the target by the caller, removed on failure."""
+    """A temporary file in the target's folder; renamed onto the target by the caller, removed on failure.
+
+    A backup killed hard (kill -9, power loss) cannot clean up; its leftovers are removed by the next backup
+    to the same file once they have not changed for an hour (so a backup still running is left alone)."""
+    now = time.time()
+    for stale in target.parent.glob(f".{target.name}.*.tmp*"):
+        with contextlib.suppress(OSError):
+            if now - stale.stat().st_mtime > STALE_SECONDS:
+                stale.unlink()
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(name)

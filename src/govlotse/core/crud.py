@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govlotse.core import audit
 from govlotse.core.actor import Actor
-from govlotse.errors import Conflict
+from govlotse.errors import Conflict, Invalid
 
 
 def check_version(obj: Any, version: int, *, name: str) -> None:
@@ -31,7 +32,14 @@ def _comparable(value: Any) -> Any:
 def apply_changes(
     session: Session, *, actor: Actor, obj: Any, values: dict[str, Any], entity_type: str
 ) -> dict[str, Any]:
-    """Set ``values`` on ``obj``, flush, and audit what actually changed; returns the changes."""
+    """Set ``values`` on ``obj``, flush, and audit what actually changed; returns the changes.
+
+    An explicit null for a column that must have a value is refused naming the field (an update schema's
+    ``None`` means "not given", but a client may send ``null`` for it)."""
+    columns = sa_inspect(type(obj)).columns
+    for key, value in values.items():
+        if value is None and key in columns and not columns[key].nullable:
+            raise Invalid.on(key, "Bitte ausfüllen.")
     before = {k: _comparable(getattr(obj, k)) for k in values}
     after = {k: _comparable(v) for k, v in values.items()}
     diff = audit.changes(before, after)

@@ -390,7 +390,7 @@ def submit_scores(*, session: Session, actor: Actor, case: Case, scores: dict[in
         for s in session.scalars(select(Score).where(Score.case_id == case.id, Score.evaluator_id == actor.user_id))
     }
     if existing and all(s.submitted_at for s in existing.values()):
-        raise Invalid.on("scores", "Sie haben Ihre Bewertung bereits abgegeben.")
+        raise Conflict(N_("Sie haben Ihre Bewertung bereits abgegeben."))
     now = utcnow()
     out = []
     for c in crits:

@@ -206,13 +206,15 @@ def _act(
             active=form,
             status_code=409,
         )
-    except Conflict:
+    except Conflict as exc:
+        # a stale version carries the current one; other conflicts say in German what happened
+        message = STALE_MESSAGE if exc.current_version is not None else exc.detail
         return _case_page(
             request,
             session,
             actor,
             case_id,
-            errors={"__conflict": translate(STALE_MESSAGE, lang)},
+            errors={"__conflict": translate(message, lang)},
             values=data,
             active=form,
             status_code=409,
