@@ -49,8 +49,8 @@ def main() -> None:
         print(f"{report.embedded_passages} passages and {report.embedded_queries} query texts embedded")
         with unit_of_work() as session:
             in_use = {index.passage_key(text) for text in session.scalars(select(SearchChunk.text))}
-            for kind, texts_of in index.QUERY_TEXTS.items():
-                in_use |= {index.query_key(t) for t in texts_of(session, index.all_ids(session, kind)).values()}
+            for kind in index.QUERY_TEXTS:
+                in_use |= {index.query_key(t) for t in index.query_texts(session, kind, index.all_ids(session, kind))}
             rows = [
                 row
                 for row in session.execute(

@@ -407,25 +407,38 @@ def _semantic_pg(
         return _semantic_pg_exact(session, distance, model, dim, where, k, reference)
     session.execute(text(f"SET LOCAL hnsw.ef_search = {max(n_chunks, settings.search_ef_search)}"))
     stmt = (
-        select(SearchChunk.doc_id, SearchChunk.id, (1 - distance).label("sim"), SearchChunk.vector)
+        select(SearchChunk.doc_id, SearchChunk.id, (1 - distance).label("sim"))
         .join(SearchDoc, SearchDoc.id == SearchChunk.doc_id)
         .where(SearchChunk.model == model, SearchChunk.dim == dim, where)
         .order_by(distance)
         .limit(n_chunks)
     )
-    best: dict[int, tuple[float, int, np.ndarray]] = {}
-    for doc_id, chunk_id, sim, vector in session.execute(stmt):
+    best: dict[int, tuple[float, int]] = {}
+    for doc_id, chunk_id, sim in session.execute(stmt):
         if doc_id not in best or sim > best[doc_id][0]:
-            best[doc_id] = (float(sim), int(chunk_id), vector)
+            best[doc_id] = (float(sim), int(chunk_id))
     if len(best) < min(k, allowed):
         return _semantic_pg_exact(session, distance, model, dim, where, k, reference)
     ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:pool]
-    hits = [(doc_id, sim, chunk_id) for doc_id, (sim, chunk_id, _v) in ranked]
-    return calibrate(hits, _stack([v for _d, (_s, _c, v) in ranked], dim), reference, k)
+    return _calibrate_pg(session, [(doc_id, sim, chunk_id) for doc_id, (sim, chunk_id) in ranked], dim, reference, k)
 
 
 def _stack(vectors: Sequence[Any], dim: int) -> np.ndarray:
     return np.vstack([np.asarray(v, dtype=np.float32) for v in vectors]) if vectors else np.zeros((0, dim), np.float32)
+
+
+def _calibrate_pg(
+    session: Session, hits: list[tuple[int, float, int]], dim: int, reference: np.ndarray, k: int
+) -> list[tuple[int, float, int]]:
+    """:func:`calibrate` with the pool's passage vectors read by primary key after ranking (carrying vectors
+    through the ranking query costs far more)."""
+    if not settings.search_hubness_weight or len(reference) <= HUB_K:
+        return hits[:k]
+    ids = [chunk_id for _d, _s, chunk_id in hits]
+    vectors: dict[int, Any] = dict(
+        session.execute(select(SearchChunk.id, SearchChunk.vector).where(SearchChunk.id.in_(ids))).all()
+    )
+    return calibrate(hits, _stack([vectors[i] for i in ids], dim), reference, k)
 
 
 def _reference_pg(session: Session, model: str, dim: int) -> np.ndarray:
@@ -464,7 +477,6 @@ def _semantic_pg_exact(
             SearchChunk.doc_id,
             SearchChunk.id,
             (1 - exact).label("sim"),
-            SearchChunk.vector,
             func.row_number().over(partition_by=SearchChunk.doc_id, order_by=exact).label("rn"),
         )
         .join(SearchDoc, SearchDoc.id == SearchChunk.doc_id)
@@ -472,14 +484,13 @@ def _semantic_pg_exact(
         .subquery()
     )
     stmt = (
-        select(ranked.c.doc_id, ranked.c.sim, ranked.c.id, ranked.c.vector)
+        select(ranked.c.doc_id, ranked.c.sim, ranked.c.id)
         .where(ranked.c.rn == 1)
         .order_by(ranked.c.sim.desc(), ranked.c.doc_id)
         .limit(_pool(k))
     )
-    rows = session.execute(stmt).all()
-    hits = [(int(d), float(s), int(c)) for d, s, c, _v in rows]
-    return calibrate(hits, _stack([r[3] for r in rows], dim), reference, k)
+    hits = [(int(d), float(s), int(c)) for d, s, c in session.execute(stmt)]
+    return _calibrate_pg(session, hits, dim, reference, k)
 
 
 # ---------------------------------------------------------------- fusion

@@ -113,6 +113,13 @@ def _embed_cached(session: Session, embedder: Embedder, texts: Sequence[str], ki
 QUERY_TEXTS: dict[str, Callable[[Session, Sequence[int]], dict[int, str]]] = {}
 
 
+def query_texts(session: Session, entity_type: str, ids: Sequence[int]) -> set[str]:
+    """The texts the pages of these records search with, and their renderings in the other language (which
+    ``service.prepare`` embeds with them)."""
+    texts = set(QUERY_TEXTS[entity_type](session, ids).values()) if entity_type in QUERY_TEXTS else set()
+    return texts | {r for t in texts for r in crosslingual.renderings(t).values()}
+
+
 def _adjust_terms(session: Session, delta: Counter[str]) -> None:
     """Add ``delta`` to the document frequency of each term (upserts in batches)."""
     changes: Counter[str] = Counter()
@@ -281,8 +288,7 @@ def refresh(
     sources = LOADERS[entity_type](session, ids)
     index_sources(session, sources, embedder=embedder, report=report)
     if entity_type in QUERY_TEXTS and sources:
-        texts = set(QUERY_TEXTS[entity_type](session, [s.entity_id for s in sources]).values())
-        texts.update(r for t in list(texts) for r in crosslingual.renderings(t).values())  # see service.prepare
+        texts = query_texts(session, entity_type, [s.entity_id for s in sources])
         if texts:
             embed_queries(session, embedder or get_embedder(), sorted(texts), report)
     gone = set(ids) - {s.entity_id for s in sources}
