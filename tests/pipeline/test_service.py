@@ -179,7 +179,7 @@ def test_blind_scoring_mean_spread_ties_and_debrief(session: Session, market: Ma
     pipeline.submit_scores(
         session=session, actor=unit2, case=b, scores={crit[0]: (6, ""), crit[1]: (4, ""), crit[2]: (10, "")}
     )
-    with pytest.raises(Invalid):  # once submitted, a scorecard is final
+    with pytest.raises(Conflict):  # once submitted, a scorecard is final (a conflict, not bad input)
         pipeline.submit_scores(session=session, actor=unit2, case=a, scores=dict.fromkeys(crit, (1, "")))
     _, rows = pipeline.matrix(session=session, actor=unit2, challenge=market.challenge)
     by_case = {r.case.id: r for r in rows}
