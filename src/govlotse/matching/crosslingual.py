@@ -14,7 +14,7 @@ first ("künstliche Intelligenz" → artificial intelligence).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.resources import files
@@ -37,6 +37,11 @@ class Translation:
 
 # key: the stems of a word or phrase in the source language → [(translation, its tokens)] best first
 Lexicon = dict[tuple[str, ...], list[tuple[str, tuple[str, ...]]]]
+
+
+def _other(lang: str) -> str:
+    """The language words of ``lang`` are translated into."""
+    return "en" if lang == "de" else "de"
 
 
 def key(phrase: str, lang: str) -> tuple[str, ...]:
@@ -71,7 +76,7 @@ def entries() -> Iterator[tuple[str, list[str]]]:
 def lexicon(source_lang: str) -> Lexicon:
     """German → English, or (built from the same list) English → German."""
     out: Lexicon = {}
-    target_lang = "en" if source_lang == "de" else "de"
+    target_lang = _other(source_lang)
     for german, english in entries():
         pairs = [(german, e) for e in english[:MAX_TARGETS]] if source_lang == "de" else [(e, german) for e in english]
         for source, target in pairs:
@@ -85,11 +90,10 @@ def lexicon(source_lang: str) -> Lexicon:
 def translate(text: str, source_lang: str) -> list[Translation]:
     """The translations of the words of ``text`` (in ``source_lang``) found in the term list, in text order."""
     table = lexicon(source_lang)
-    target_lang = "en" if source_lang == "de" else "de"
+    target_lang = _other(source_lang)
     stop = textmod.stopwords(source_lang)
     words = textmod.words(text)
     stems = [textmod.stem(w.lower(), source_lang) for w in words]
-    lemma_stems = [_lemma_stem(w, source_lang) for w in words]
     out: dict[tuple[str, str], Translation] = {}
 
     def add(source: str, found: list[tuple[str, tuple[str, ...]]]) -> None:
@@ -99,7 +103,7 @@ def translate(text: str, source_lang: str) -> list[Translation]:
     i = 0
     while i < len(words):
         for n in range(min(MAX_PHRASE, len(words) - i), 0, -1):
-            found = table.get(tuple(stems[i : i + n])) or (n == 1 and table.get((lemma_stems[i],))) or None
+            found = table.get(tuple(stems[i : i + n])) or (n == 1 and table.get((_lemma_stem(words[i], source_lang),)))
             if found and (n > 1 or words[i].lower() not in stop):
                 add(" ".join(words[i : i + n]), found)
                 i += n
@@ -128,19 +132,22 @@ def _lemma_stem(word: str, lang: str) -> str:
     return textmod.stem(lemma, lang)
 
 
-def renderings(text: str) -> dict[str, str]:
+def translate_all(text: str) -> list[Translation]:
+    """The translations of ``text``'s words from its language, or from both when its words do not tell."""
+    return [t for source in directions(textmod.query_language(text)) for t in translate(text, source)]
+
+
+def renderings(text: str, translations: Sequence[Translation] | None = None) -> dict[str, str]:
     """``text`` rendered word by word in the other language: the translations of the words it translates (the
     same ones the lexical side searches), in text order ("central, centralized, mailroom, mail processing,
-    ..."), by target language.
+    ..."), by target language. ``translations``: ``translate_all(text)`` when the caller has it already.
 
     The embedding of a German need sits far from English profiles about the same thing; the embedding of its
     rendering sits close to them. A search embeds both and uses their mean (see ``service.prepare``)."""
-    out: dict[str, str] = {}
-    for source in directions(textmod.query_language(text)):
-        rendered = dict.fromkeys(t.target for t in translate(text, source))
-        if rendered:
-            out["en" if source == "de" else "de"] = ", ".join(rendered)
-    return out
+    by_lang: dict[str, dict[str, None]] = {}
+    for t in translate_all(text) if translations is None else translations:
+        by_lang.setdefault(t.lang, {})[t.target] = None
+    return {lang: ", ".join(targets) for lang, targets in by_lang.items()}
 
 
 def directions(lang: str | None) -> tuple[str, ...]:

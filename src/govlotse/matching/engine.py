@@ -199,19 +199,22 @@ def _sample_ids(first: int, last: int) -> np.ndarray:
     return first + np.sort(rng.choice(span, size=HUB_SAMPLE, replace=False)).astype(np.int64)
 
 
+def _corrects_hubness(reference: np.ndarray) -> bool:
+    return bool(settings.search_hubness_weight) and len(reference) > HUB_K
+
+
 def calibrate(
     hits: Sequence[tuple[int, float, int]], vectors: np.ndarray, reference: np.ndarray, k: int
 ) -> list[tuple[int, float, int]]:
     """Re-rank the nearest documents (doc id, similarity, passage id; with each passage's vector) by their
     similarity less their hubness; the similarity reported stays the plain cosine."""
     hits = list(hits)[: _pool(k)]
-    weight = settings.search_hubness_weight
-    if not hits or len(reference) <= HUB_K or not weight:
+    if not hits or not _corrects_hubness(reference):
         return hits[:k]
     sims = vectors[: len(hits)] @ reference.T
     sims[sims > 0.9999] = -1.0  # the passage itself when it is part of the sample
     hubness = np.sort(sims, axis=1)[:, -HUB_K:].mean(axis=1)
-    adjusted = np.array([sim for _d, sim, _c in hits]) - weight * hubness
+    adjusted = np.array([sim for _d, sim, _c in hits]) - settings.search_hubness_weight * hubness
     order = np.argsort(-adjusted, kind="stable")[:k]
     return [hits[i] for i in order]
 
@@ -432,7 +435,7 @@ def _calibrate_pg(
 ) -> list[tuple[int, float, int]]:
     """:func:`calibrate` with the pool's passage vectors read by primary key after ranking (carrying vectors
     through the ranking query costs far more)."""
-    if not settings.search_hubness_weight or len(reference) <= HUB_K:
+    if not _corrects_hubness(reference):
         return hits[:k]
     ids = [chunk_id for _d, _s, chunk_id in hits]
     vectors: dict[int, Any] = dict(

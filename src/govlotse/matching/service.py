@@ -136,6 +136,7 @@ def prepare(session: Session, query: str, *, mode: str = "hybrid") -> Query:
     embedder = get_embedder()
     lang = textmod.query_language(query)
     other = engine.languages(session) - ({lang} if lang else set()) if settings.search_translate else frozenset()
+    found = crosslingual.translate_all(query) if other else []
     terms: list[str] = []
     translations: list[crosslingual.Translation] = []
     translated: list[str] = []
@@ -143,7 +144,6 @@ def prepare(session: Session, query: str, *, mode: str = "hybrid") -> Query:
         terms = textmod.query_terms(query)
         if len(terms) > LONG_QUERY_TERMS:  # a whole need as query: keep its most telling words
             terms = _telling_terms(session, Counter(textmod.analyze(query)), terms)
-        found = (t for source in crosslingual.directions(lang) for t in crosslingual.translate(query, source))
         translations = [t for t in found if t.lang in other]
         counts = Counter(token for t in translations for token in t.tokens)
         translated = [t for t in counts if t not in terms]
@@ -152,7 +152,8 @@ def prepare(session: Session, query: str, *, mode: str = "hybrid") -> Query:
     vector = None
     if mode != "lexical":
         embedded = query[:EMBED_CHARS]
-        texts = [embedded, *(r for target, r in crosslingual.renderings(embedded).items() if target in other)]
+        rendered = crosslingual.renderings(embedded, found if embedded == query else None) if other else {}
+        texts = [embedded, *(r for target, r in rendered.items() if target in other)]
         mean = np.mean(_query_vectors(session, embedder, texts), axis=0)
         vector = mean / (np.linalg.norm(mean) or 1.0)
     return Query(query, terms, vector, embedder.name, lang, translations, translated)
