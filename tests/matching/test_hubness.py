@@ -50,3 +50,22 @@ def test_the_sample_is_fixed_and_spread_over_the_index() -> None:
     assert len(big) == engine.HUB_SAMPLE and big.min() >= 1 and big.max() <= 1_000_000
     assert np.array_equal(big, engine._sample_ids(1, 1_000_000))
     assert big.max() - big.min() > 900_000
+
+
+def test_a_passages_hubness_is_computed_once_per_generation(space: dict[str, np.ndarray]) -> None:
+    """The hubness of a passage depends only on it and the sample: later searches take it from the memo."""
+    vectors = np.vstack([space["hub"], space["specific"]])
+    sims = vectors @ space["query"]
+    hits = [(1, float(sims[0]), 11), (2, float(sims[1]), 12)]
+    asked: list[list[int]] = []
+
+    def vectors_of(positions: list[int]) -> np.ndarray:
+        asked.append(positions)
+        return vectors[positions]
+
+    memo: dict[int, float] = {}
+    first = engine.calibrate(hits, vectors_of, space["reference"], k=2, memo=memo)
+    assert asked == [[0, 1]] and set(memo) == {11, 12}
+    again = engine.calibrate(hits, vectors_of, space["reference"], k=2, memo=memo)
+    assert again == first == engine.calibrate(hits, vectors, space["reference"], k=2)
+    assert asked == [[0, 1]]  # nothing read the second time

@@ -221,8 +221,9 @@ def test_bad_queries_get_clear_answers(session: Session, market: dict) -> None:
 
 
 def test_lexical_scores_are_bm25_on_both_databases(session: Session, market: dict) -> None:
-    """SQLite's FTS5 and our PostgreSQL SQL compute the same BM25, so rankings agree across databases."""
-    terms = ["pothol", "detect", "chatbot", "sprach"]
+    """SQLite's FTS5 and our PostgreSQL SQL compute the same BM25, so rankings agree across databases; a term's
+    weight (its frequency in the query) multiplies its contribution."""
+    terms = {"pothol": 2, "detect": 1, "chatbot": 3, "sprach": 1}
     filters = engine.Filters(entity_types=("solution", "challenge", "usecase"))
     got = dict(engine.lexical(session, terms, filters, SYSTEM, 50))
     docs = session.scalars(select(SearchDoc)).all()
@@ -232,7 +233,8 @@ def test_lexical_scores_are_bm25_on_both_databases(session: Session, market: dic
     for d in docs:
         tf = Counter(d.tokens.split())
         expected = sum(
-            engine.idf(n, df[t])
+            terms[t]
+            * engine.idf(n, df[t])
             * tf[t]
             * (engine.K1 + 1)
             / (tf[t] + engine.K1 * (1 - engine.B + engine.B * d.n_tokens / avgdl))
@@ -305,3 +307,9 @@ def test_in_memory_filters_equal_the_sql_filters(session: Session, market: dict)
         in_sql = set(session.scalars(select(SearchDoc.id).where(engine.sql_conditions(filters, actor))))
         in_numpy = set(doc_ids[engine.mask(filters, actor, columns)].tolist())
         assert in_sql == in_numpy, (actor.label, variant, types)
+
+
+def test_words_a_query_repeats_weigh_more_up_to_a_cap(session: Session, market: dict) -> None:
+    q = service.prepare(session, "Schlaglöcher erkennen, Schlaglöcher melden und Schlaglöcher beheben. " * 2)
+    assert q.term_weights["schlagloch"] == service.MAX_QUERY_TF  # said six times
+    assert q.term_weights["erkenn"] == 2 and q.term_weights["beheb"] == 2

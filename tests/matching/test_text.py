@@ -33,6 +33,13 @@ def test_short_queries_are_analysed_in_both_languages() -> None:
     assert "schlagloch" in terms and "detect" in terms
 
 
+def test_a_word_a_query_repeats_counts_more() -> None:
+    need = "Die Stadt sucht eine Lösung für ihr Baumkataster: das Baumkataster wird digital, Bäume zählen."
+    counts = text.query_counts(need)
+    assert counts["baumkatast"] == 2 and counts["baum"] == 3 and counts["digital"] == 1  # "Bäume" and two parts
+    assert list(counts) == text.query_terms(need)
+
+
 def test_long_texts_become_overlapping_passages_that_keep_the_end() -> None:
     body = " ".join(f"Satz Nummer {i} beschreibt etwas." for i in range(200)) + " Das Ende nennt Drohnen."
     parts = list(text.passages(body, max_words=60))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -108,7 +108,7 @@ def _per_generation(session: Session, key: object, compute: Callable[[], Any]) -
     return _stats[full]
 
 
-def _corpus_stats(session: Session) -> tuple[int, float]:
+def corpus_stats(session: Session) -> tuple[int, float]:
     def compute() -> tuple[int, float]:
         n, total = session.execute(select(func.count(), func.coalesce(func.sum(SearchDoc.n_tokens), 0))).one()
         return int(n), (float(total) / n if n else 0.0)
@@ -131,15 +131,19 @@ def idf(n_docs: int, df: int) -> float:
     return max(value, 1e-6)
 
 
-def lexical(session: Session, terms: Sequence[str], filters: Filters, actor: Actor, k: int) -> list[tuple[int, float]]:
-    """(doc id, BM25 score) best first, for documents matching any term and the filters."""
-    terms = [t for t in dict.fromkeys(terms) if t.isalnum()][:MAX_QUERY_TERMS]
-    if not terms:
+def lexical(
+    session: Session, terms: Mapping[str, int], filters: Filters, actor: Actor, k: int
+) -> list[tuple[int, float]]:
+    """(doc id, BM25 score) best first, for documents matching any term and the filters. ``terms`` maps each
+    term to its weight (its frequency in the query): a term's BM25 contribution counts that many times."""
+    weights = dict([(t, max(int(w), 1)) for t, w in terms.items() if t.isalnum()][:MAX_QUERY_TERMS])
+    if not weights:
         return []
     where = sql_conditions(filters, actor)
     if session.get_bind().dialect.name == "postgresql":
-        return _lexical_pg(session, terms, where, k)
-    match = " OR ".join(f'"{t}"' for t in terms)
+        return _lexical_pg(session, weights, where, k)
+    # FTS5's bm25() sums over the phrases of the query, so a term given n times counts n times.
+    match = " OR ".join(f'"{t}"' for t, w in weights.items() for _ in range(w))
     fts = table("search_fts", column("rowid"))
     fts_ref: ColumnElement[object] = literal_column("search_fts")
     stmt = (
@@ -152,10 +156,12 @@ def lexical(session: Session, terms: Sequence[str], filters: Filters, actor: Act
     return [(int(i), float(s)) for i, s in session.execute(stmt)]
 
 
-def _lexical_pg(session: Session, terms: list[str], where: ColumnElement[bool], k: int) -> list[tuple[int, float]]:
-    n_docs, avgdl = _corpus_stats(session)
-    dfs = dict(session.execute(select(SearchTerm.term, SearchTerm.df).where(SearchTerm.term.in_(terms))).all())
-    present = [t for t in terms if dfs.get(t)]
+def _lexical_pg(
+    session: Session, weights: dict[str, int], where: ColumnElement[bool], k: int
+) -> list[tuple[int, float]]:
+    n_docs, avgdl = corpus_stats(session)
+    dfs = dict(session.execute(select(SearchTerm.term, SearchTerm.df).where(SearchTerm.term.in_(weights))).all())
+    present = [t for t in weights if dfs.get(t)]
     if not present or not avgdl:
         return []
     tsv: ColumnElement[object] = literal_column("search_docs.tsv")
@@ -168,7 +174,7 @@ def _lexical_pg(session: Session, terms: list[str], where: ColumnElement[bool], 
     # term frequency = number of positions of the lexeme in the document's tsvector
     u = func.unnest(cand.c.tsv).table_valued("lexeme", "positions", "weights").lateral("u")
     tf = func.cardinality(u.c.positions)
-    weight = case({t: idf(n_docs, int(dfs[t])) for t in present}, value=u.c.lexeme, else_=0.0)
+    weight = case({t: weights[t] * idf(n_docs, int(dfs[t])) for t in present}, value=u.c.lexeme, else_=0.0)
     score = func.sum(weight * (tf * (K1 + 1)) / (tf + K1 * (1 - B + B * cand.c.n / avgdl)))
     stmt = (
         select(cand.c.id, score.label("score"))
@@ -203,18 +209,37 @@ def _corrects_hubness(reference: np.ndarray) -> bool:
     return bool(settings.search_hubness_weight) and len(reference) > HUB_K
 
 
+VectorsOf = Callable[[list[int]], np.ndarray]  # the passage vectors of some positions in a list of hits
+
+
+def hubness(vectors: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Each passage's mean similarity to its ``HUB_K`` nearest neighbours in the reference sample."""
+    sims = vectors @ reference.T
+    sims[sims > 0.9999] = -1.0  # the passage itself when it is part of the sample
+    return np.partition(sims, sims.shape[1] - HUB_K, axis=1)[:, -HUB_K:].mean(axis=1)
+
+
 def calibrate(
-    hits: Sequence[tuple[int, float, int]], vectors: np.ndarray, reference: np.ndarray, k: int
+    hits: Sequence[tuple[int, float, int]],
+    vectors: np.ndarray | VectorsOf,
+    reference: np.ndarray,
+    k: int,
+    memo: dict[int, float] | None = None,
 ) -> list[tuple[int, float, int]]:
-    """Re-rank the nearest documents (doc id, similarity, passage id; with each passage's vector) by their
-    similarity less their hubness; the similarity reported stays the plain cosine."""
+    """Re-rank the nearest documents (doc id, similarity, passage id) by their similarity less their passage's
+    hubness; the similarity reported stays the plain cosine. ``vectors`` are the passages' vectors in the order
+    of ``hits`` (or a function giving those of some positions); ``memo`` keeps each passage's hubness for the
+    next searches (it depends only on the passage and the sample, so it holds for one index generation)."""
     hits = list(hits)[: _pool(k)]
     if not hits or not _corrects_hubness(reference):
         return hits[:k]
-    sims = vectors[: len(hits)] @ reference.T
-    sims[sims > 0.9999] = -1.0  # the passage itself when it is part of the sample
-    hubness = np.sort(sims, axis=1)[:, -HUB_K:].mean(axis=1)
-    adjusted = np.array([sim for _d, sim, _c in hits]) - settings.search_hubness_weight * hubness
+    memo = {} if memo is None else memo
+    missing = [i for i, (_d, _s, chunk_id) in enumerate(hits) if chunk_id not in memo]
+    if missing:
+        found = vectors(missing) if callable(vectors) else vectors[missing]
+        for i, value in zip(missing, hubness(found, reference), strict=True):
+            memo[hits[i][2]] = float(value)
+    adjusted = np.array([sim - settings.search_hubness_weight * memo[chunk_id] for _d, sim, chunk_id in hits])
     order = np.argsort(-adjusted, kind="stable")[:k]
     return [hits[i] for i in order]
 
@@ -230,6 +255,7 @@ class _Matrix:
     chunk_doc: np.ndarray  # row in doc_ids for each passage
     chunk_ids: np.ndarray
     columns: dict[str, np.ndarray] = field(default_factory=dict)  # filter columns, aligned with doc_ids
+    hubness: dict[int, float] = field(default_factory=dict)  # passage id → its hubness, filled as searched
 
     @cached_property
     def starts(self) -> np.ndarray:
@@ -359,7 +385,7 @@ def semantic(
         best_chunk = start + int(np.argmax(sims[start:end]))
         out.append((int(m.doc_ids[row]), float(best[row]), int(m.chunk_ids[best_chunk])))
         rows.append(best_chunk)
-    return calibrate(out, m.vectors[rows], m.reference, k)
+    return calibrate(out, m.vectors[rows], m.reference, k, m.hubness)
 
 
 def ensure_vector_index(session: Session, dim: int) -> None:
@@ -398,7 +424,7 @@ def _semantic_pg(
     )
     if not allowed:
         return []
-    total = _corpus_stats(session)[0] or 1
+    total = corpus_stats(session)[0] or 1
     pool = _pool(k)
     n_chunks = min(max(3 * pool, 40), 1000)
     distance = _distance(query_vector)
@@ -433,15 +459,17 @@ def _stack(vectors: Sequence[Any], dim: int) -> np.ndarray:
 def _calibrate_pg(
     session: Session, hits: list[tuple[int, float, int]], dim: int, reference: np.ndarray, k: int
 ) -> list[tuple[int, float, int]]:
-    """:func:`calibrate` with the pool's passage vectors read by primary key after ranking (carrying vectors
-    through the ranking query costs far more)."""
-    if not _corrects_hubness(reference):
-        return hits[:k]
-    ids = [chunk_id for _d, _s, chunk_id in hits]
-    vectors: dict[int, Any] = dict(
-        session.execute(select(SearchChunk.id, SearchChunk.vector).where(SearchChunk.id.in_(ids))).all()
-    )
-    return calibrate(hits, _stack([vectors[i] for i in ids], dim), reference, k)
+    """:func:`calibrate` with the passages' hubness kept per index generation; the vectors of passages not seen
+    before are read by primary key after ranking (carrying vectors through the ranking query costs far more)."""
+
+    def vectors_of(positions: list[int]) -> np.ndarray:
+        ids = [hits[i][2] for i in positions]
+        query = select(SearchChunk.id, SearchChunk.vector).where(SearchChunk.id.in_(ids))
+        rows: dict[int, Any] = dict(session.execute(query).all())
+        return _stack([rows[i] for i in ids], dim)
+
+    memo: dict[int, float] = _per_generation(session, ("hubness", dim), dict)
+    return calibrate(hits, vectors_of, reference, k, memo)
 
 
 def _reference_pg(session: Session, model: str, dim: int) -> np.ndarray:

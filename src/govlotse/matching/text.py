@@ -12,6 +12,7 @@ import html
 import re
 import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache, lru_cache
 
@@ -178,12 +179,17 @@ def word_tokens(word: str, lang: str) -> tuple[str, ...]:
 
 def query_terms(text: str, lang: str | None = None) -> list[str]:
     """Distinct tokens of a search query in order (the query's language, or both if unclear)."""
-    langs = [lang] if lang else _query_languages(text)
-    seen: dict[str, None] = {}
-    for code in langs:
-        for token in analyze(text, code):
-            seen.setdefault(token)
-    return list(seen)
+    return list(query_counts(text, lang))
+
+
+def query_counts(text: str, lang: str | None = None) -> Counter[str]:
+    """How often each token occurs in a search query, in order of first occurrence (in the query's language, or
+    the higher count of both if unclear): a word a long need repeats is what it is about."""
+    counts: Counter[str] = Counter()
+    for code in [lang] if lang else _query_languages(text):
+        for token, n in Counter(analyze(text, code)).items():
+            counts[token] = max(counts[token], n)
+    return counts
 
 
 def query_language(text: str) -> str | None:
