@@ -31,6 +31,7 @@ def test_native_lexical_index_exists(engine: Engine) -> None:
         assert inspector.has_table("search_fts")
     else:
         assert any(ix["name"] == "ix_search_docs_tsv" for ix in inspector.get_indexes("search_docs"))
+        assert inspector.get_pk_constraint("search_postings")["constrained_columns"] == ["term", "doc_id"]
 
 
 def test_unique_external_ids(engine: Engine) -> None:

@@ -313,3 +313,19 @@ def test_words_a_query_repeats_weigh_more_up_to_a_cap(session: Session, market: 
     q = service.prepare(session, "Schlaglöcher erkennen, Schlaglöcher melden und Schlaglöcher beheben. " * 2)
     assert q.term_weights["schlagloch"] == service.MAX_QUERY_TF  # said six times
     assert q.term_weights["erkenn"] == 2 and q.term_weights["beheb"] == 2
+
+
+def test_the_generation_is_read_once_per_transaction(session: Session) -> None:
+    """A search asks for the index generation several times: one read per transaction, and a transaction that
+    changes the index sees its own new generation."""
+    from sqlalchemy import update
+
+    from govlotse.matching import index
+    from govlotse.matching.models import SearchMeta
+
+    index.bump_generation(session)
+    first = index.generation(session)
+    session.execute(update(SearchMeta).where(SearchMeta.key == "generation").values(value="changed-elsewhere"))
+    assert index.generation(session) == first  # taken from this transaction's first read
+    index.bump_generation(session)
+    assert index.generation(session) not in (first, "changed-elsewhere")

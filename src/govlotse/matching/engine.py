@@ -19,9 +19,10 @@ import numpy as np
 from sqlalchemy import (
     ColumnElement,
     Float,
+    Integer,
+    String,
     and_,
     bindparam,
-    case,
     cast,
     column,
     false,
@@ -32,6 +33,7 @@ from sqlalchemy import (
     table,
     text,
     true,
+    values,
 )
 from sqlalchemy.orm import Session
 
@@ -156,32 +158,29 @@ def lexical(
     return [(int(i), float(s)) for i, s in session.execute(stmt)]
 
 
+_POSTINGS = table("search_postings", column("term", String), column("doc_id", Integer), column("tf", Integer))
+
+
 def _lexical_pg(
     session: Session, weights: dict[str, int], where: ColumnElement[bool], k: int
 ) -> list[tuple[int, float]]:
+    """BM25 over the postings of the query's terms (migration 0015 keeps them from each document's tsvector)."""
     n_docs, avgdl = corpus_stats(session)
     dfs = dict(session.execute(select(SearchTerm.term, SearchTerm.df).where(SearchTerm.term.in_(weights))).all())
     present = [t for t in weights if dfs.get(t)]
     if not present or not avgdl:
         return []
-    tsv: ColumnElement[object] = literal_column("search_docs.tsv")
-    matches = text("search_docs.tsv @@ to_tsquery('simple', :tsq)").bindparams(tsq=" | ".join(present))
-    cand = (
-        select(SearchDoc.id.label("id"), tsv.label("tsv"), SearchDoc.n_tokens.label("n"))
-        .where(matches, where)
-        .subquery("cand")
+    query = values(column("term", String), column("weight", Float), name="q").data(
+        [(t, weights[t] * idf(n_docs, int(dfs[t]))) for t in present]
     )
-    # term frequency = number of positions of the lexeme in the document's tsvector
-    u = func.unnest(cand.c.tsv).table_valued("lexeme", "positions", "weights").lateral("u")
-    tf = func.cardinality(u.c.positions)
-    weight = case({t: weights[t] * idf(n_docs, int(dfs[t])) for t in present}, value=u.c.lexeme, else_=0.0)
-    score = func.sum(weight * (tf * (K1 + 1)) / (tf + K1 * (1 - B + B * cand.c.n / avgdl)))
+    p = _POSTINGS.c
+    score = func.sum(query.c.weight * (p.tf * (K1 + 1)) / (p.tf + K1 * (1 - B + B * SearchDoc.n_tokens / avgdl)))
     stmt = (
-        select(cand.c.id, score.label("score"))
-        .select_from(cand.join(u, true()))
-        .where(u.c.lexeme.in_(present))
-        .group_by(cand.c.id)
-        .order_by(score.desc(), cand.c.id)
+        select(SearchDoc.id, score.label("score"))
+        .select_from(query.join(_POSTINGS, p.term == query.c.term).join(SearchDoc, SearchDoc.id == p.doc_id))
+        .where(where)
+        .group_by(SearchDoc.id)
+        .order_by(score.desc(), SearchDoc.id)
         .limit(k)
     )
     return [(int(i), float(s)) for i, s in session.execute(stmt)]
@@ -435,6 +434,18 @@ def _semantic_pg(
     if exact:
         return _semantic_pg_exact(session, distance, model, dim, where, k, reference)
     session.execute(text(f"SET LOCAL hnsw.ef_search = {max(n_chunks, settings.search_ef_search)}"))
+    best, _rows = _nearest(session, distance, model, dim, where, n_chunks)
+    if len(best) < min(k, allowed):
+        return _semantic_pg_exact(session, distance, model, dim, where, k, reference)
+    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:pool]
+    return _calibrate_pg(session, [(doc_id, sim, chunk_id) for doc_id, (sim, chunk_id) in ranked], dim, reference, k)
+
+
+def _nearest(
+    session: Session, distance: ColumnElement[float], model: str, dim: int, where: ColumnElement[bool], n_chunks: int
+) -> tuple[dict[int, tuple[float, int]], int]:
+    """doc id → (similarity, passage id) of its nearest passage among the ``n_chunks`` nearest allowed ones; and
+    how many passages were read."""
     stmt = (
         select(SearchChunk.doc_id, SearchChunk.id, (1 - distance).label("sim"))
         .join(SearchDoc, SearchDoc.id == SearchChunk.doc_id)
@@ -443,13 +454,12 @@ def _semantic_pg(
         .limit(n_chunks)
     )
     best: dict[int, tuple[float, int]] = {}
+    rows = 0
     for doc_id, chunk_id, sim in session.execute(stmt):
+        rows += 1
         if doc_id not in best or sim > best[doc_id][0]:
             best[doc_id] = (float(sim), int(chunk_id))
-    if len(best) < min(k, allowed):
-        return _semantic_pg_exact(session, distance, model, dim, where, k, reference)
-    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:pool]
-    return _calibrate_pg(session, [(doc_id, sim, chunk_id) for doc_id, (sim, chunk_id) in ranked], dim, reference, k)
+    return best, rows
 
 
 def _stack(vectors: Sequence[Any], dim: int) -> np.ndarray:
@@ -502,26 +512,17 @@ def _semantic_pg_exact(
     k: int,
     reference: np.ndarray,
 ) -> list[tuple[int, float, int]]:
-    exact = distance + 0
-    ranked = (
-        select(
-            SearchChunk.doc_id,
-            SearchChunk.id,
-            (1 - exact).label("sim"),
-            func.row_number().over(partition_by=SearchChunk.doc_id, order_by=exact).label("rn"),
-        )
-        .join(SearchDoc, SearchDoc.id == SearchChunk.doc_id)
-        .where(SearchChunk.model == model, SearchChunk.dim == dim, where)
-        .subquery()
-    )
-    stmt = (
-        select(ranked.c.doc_id, ranked.c.sim, ranked.c.id)
-        .where(ranked.c.rn == 1)
-        .order_by(ranked.c.sim.desc(), ranked.c.doc_id)
-        .limit(_pool(k))
-    )
-    hits = [(int(d), float(s), int(c)) for d, s, c in session.execute(stmt)]
-    return _calibrate_pg(session, hits, dim, reference, k)
+    """The nearest documents by an exact scan ("+ 0" keeps the planner off the index): the nearest passages
+    (a top-N sort, no full sort), as many as it takes to cover the pool's documents."""
+    pool = _pool(k)
+    n_chunks = 3 * pool
+    while True:
+        best, rows = _nearest(session, distance + 0, model, dim, where, n_chunks)
+        if len(best) >= pool or rows < n_chunks:  # enough documents, or every allowed passage read
+            break
+        n_chunks *= 4
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:pool]
+    return _calibrate_pg(session, [(doc_id, sim, chunk_id) for doc_id, (sim, chunk_id) in ranked], dim, reference, k)
 
 
 # ---------------------------------------------------------------- fusion

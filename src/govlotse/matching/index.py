@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -145,10 +145,24 @@ def bump_generation(session: Session) -> None:
     if getattr(result, "rowcount", 0) == 0:
         session.add(SearchMeta(key="generation", value=value))
     session.flush()
+    session.info[_GENERATION] = value
+
+
+_GENERATION = "govlotse.search_generation"
 
 
 def generation(session: Session) -> str:
-    return session.scalar(select(SearchMeta.value).where(SearchMeta.key == "generation")) or ""
+    """The index's generation, read once per transaction (a search asks several times; a transaction that
+    changes the index knows its own new generation)."""
+    if _GENERATION not in session.info:
+        session.info[_GENERATION] = session.scalar(select(SearchMeta.value).where(SearchMeta.key == "generation")) or ""
+    value: str = session.info[_GENERATION]
+    return value
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_generation(session: Session, _transaction: object) -> None:
+    session.info.pop(_GENERATION, None)
 
 
 @dataclass

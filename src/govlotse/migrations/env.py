@@ -27,8 +27,9 @@ def run_migrations() -> None:
 
 
 def _include(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
-    # The FTS5 tables are the database's own lexical index, created by migration 0002 by hand.
-    return not (type_ == "table" and name is not None and name.startswith("search_fts"))
+    # The lexical index native to each database, created by migrations by hand: SQLite's FTS5 tables (0002) and
+    # PostgreSQL's postings (0015).
+    return not (type_ == "table" and name is not None and name.startswith(("search_fts", "search_postings")))
 
 
 def _run(connection: object) -> None:
