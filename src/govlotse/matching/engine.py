@@ -437,8 +437,7 @@ def _semantic_pg(
     best, _rows = _nearest(session, distance, model, dim, where, n_chunks)
     if len(best) < min(k, allowed):
         return _semantic_pg_exact(session, distance, model, dim, where, k, reference)
-    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:pool]
-    return _calibrate_pg(session, [(doc_id, sim, chunk_id) for doc_id, (sim, chunk_id) in ranked], dim, reference, k)
+    return _calibrate_pg(session, best, dim, reference, k)
 
 
 def _nearest(
@@ -467,10 +466,14 @@ def _stack(vectors: Sequence[Any], dim: int) -> np.ndarray:
 
 
 def _calibrate_pg(
-    session: Session, hits: list[tuple[int, float, int]], dim: int, reference: np.ndarray, k: int
+    session: Session, best: dict[int, tuple[float, int]], dim: int, reference: np.ndarray, k: int
 ) -> list[tuple[int, float, int]]:
-    """:func:`calibrate` with the passages' hubness kept per index generation; the vectors of passages not seen
-    before are read by primary key after ranking (carrying vectors through the ranking query costs far more)."""
+    """The pool of nearest documents (``best``: doc id → (similarity, passage id), as :func:`_nearest` gives it)
+    ranked by :func:`calibrate`, with the passages' hubness kept per index generation; the vectors of passages
+    not seen before are read by primary key after ranking (carrying vectors through the ranking query costs far
+    more)."""
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[: _pool(k)]
+    hits = [(doc_id, sim, chunk_id) for doc_id, (sim, chunk_id) in ranked]
 
     def vectors_of(positions: list[int]) -> np.ndarray:
         ids = [hits[i][2] for i in positions]
@@ -521,8 +524,7 @@ def _semantic_pg_exact(
         if len(best) >= pool or rows < n_chunks:  # enough documents, or every allowed passage read
             break
         n_chunks *= 4
-    ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:pool]
-    return _calibrate_pg(session, [(doc_id, sim, chunk_id) for doc_id, (sim, chunk_id) in ranked], dim, reference, k)
+    return _calibrate_pg(session, best, dim, reference, k)
 
 
 # ---------------------------------------------------------------- fusion
