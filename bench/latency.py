@@ -73,6 +73,7 @@ def build(url: str, n: int) -> float:
         with unit_of_work() as session:
             index.index_sources(session, sources, embedder=embedder)
         print(f"  indexed {min(start + batch, n)}/{n}", end="\r", file=sys.stderr, flush=True)
+    index.tidy()  # as `govlotse index rebuild` does after bulk work
     print(file=sys.stderr)
     return time.perf_counter() - started
 

@@ -299,6 +299,10 @@ def assert_index_consistent(db: CrashDb) -> tuple[int, int]:
             expected.update({t[:MAX_TERM] for t in tokens.split()})
         stored: dict[str, int] = dict(conn.execute(text("SELECT term, df FROM search_terms")).all())
     assert stored == dict(expected), "search_terms document frequencies differ from the stored documents"
+    if not db.is_sqlite:  # the trigger's postings: every document, each with its length
+        assert scalar(db, "SELECT count(DISTINCT doc_id) FROM search_postings") == docs
+        stale = "SELECT count(*) FROM search_postings p JOIN search_docs d ON d.id = p.doc_id WHERE p.dl <> d.n_tokens"
+        assert scalar(db, stale) == 0
     return docs, scalar(db, "SELECT count(*) FROM search_chunks")
 
 
@@ -383,6 +387,9 @@ def test_killed_index_rebuild_resumes_and_a_further_rebuild_embeds_nothing(crash
     assert docs == REBUILD_ROWS
     assert scalar(db, "SELECT count(*) FROM search_docs WHERE entity_type = 'solution'") == REBUILD_ROWS
     assert sum(queued(db).values()) == 0
+    if not db.is_sqlite:  # ready for index-only scans of the postings (index.tidy)
+        vacuumed = "SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'search_postings'"
+        assert scalar(db, vacuumed)
 
     status = cli(db, "index", "status").stdout
     model = re.search(r"model in use: (\S+)", status)

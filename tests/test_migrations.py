@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from govlotse.core.migrate import current_revision, head_revision
 from govlotse.models import Base
@@ -30,8 +30,11 @@ def test_native_lexical_index_exists(engine: Engine) -> None:
     if engine.dialect.name == "sqlite":
         assert inspector.has_table("search_fts")
     else:
-        assert any(ix["name"] == "ix_search_docs_tsv" for ix in inspector.get_indexes("search_docs"))
         assert inspector.get_pk_constraint("search_postings")["constrained_columns"] == ["term", "doc_id"]
+        with engine.connect() as conn:  # BM25 reads a term's postings from the index alone
+            definition = conn.scalar(text("SELECT pg_get_indexdef('pk_search_postings'::regclass)"))
+        assert definition.endswith("(term, doc_id) INCLUDE (tf, dl)")
+        assert not any(ix["name"] == "ix_search_docs_tsv" for ix in inspector.get_indexes("search_docs"))
 
 
 def test_unique_external_ids(engine: Engine) -> None:

@@ -220,19 +220,16 @@ def test_bad_queries_get_clear_answers(session: Session, market: dict) -> None:
         assert isinstance(results.groups["solution"], list)
 
 
-def test_lexical_scores_are_bm25_on_both_databases(session: Session, market: dict) -> None:
-    """SQLite's FTS5 and our PostgreSQL SQL compute the same BM25, so rankings agree across databases; a term's
-    weight (its frequency in the query) multiplies its contribution."""
-    terms = {"pothol": 2, "detect": 1, "chatbot": 3, "sprach": 1}
-    filters = engine.Filters(entity_types=("solution", "challenge", "usecase"))
-    got = dict(engine.lexical(session, terms, filters, SYSTEM, 50))
+def _bm25(session: Session, terms: dict[str, int]) -> dict[int, float]:
+    """Every document's BM25 score for weighted query terms, computed here from the indexed tokens."""
     docs = session.scalars(select(SearchDoc)).all()
     n = len(docs)
     avgdl = sum(d.n_tokens for d in docs) / n
     df = Counter(t for d in docs for t in set(d.tokens.split()))
+    scores = {}
     for d in docs:
         tf = Counter(d.tokens.split())
-        expected = sum(
+        score = sum(
             terms[t]
             * engine.idf(n, df[t])
             * tf[t]
@@ -241,8 +238,42 @@ def test_lexical_scores_are_bm25_on_both_databases(session: Session, market: dic
             for t in terms
             if tf[t]
         )
-        if expected:
-            assert math.isclose(got[d.id], expected, rel_tol=1e-6), d.title
+        if score:
+            scores[d.id] = score
+    return scores
+
+
+def test_lexical_scores_are_bm25_on_both_databases(session: Session, market: dict) -> None:
+    """SQLite's FTS5 and our PostgreSQL SQL compute the same BM25, so rankings agree across databases; a term's
+    weight (its frequency in the query) multiplies its contribution."""
+    terms = {"pothol": 2, "detect": 1, "chatbot": 3, "sprach": 1}
+    filters = engine.Filters(entity_types=("solution", "challenge", "usecase"))
+    got = dict(engine.lexical(session, terms, filters, SYSTEM, 50))
+    expected = _bm25(session, terms)
+    assert got.keys() == expected.keys()
+    for doc_id, score in expected.items():
+        assert math.isclose(got[doc_id], score, rel_tol=1e-6), doc_id
+
+
+def test_lexical_top_k_within_a_selective_filter(
+    session: Session, market: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The exact best k within the filters, also when the best documents overall fail them (PostgreSQL then
+    looks past the first PROBE × k documents), and with document lengths that changed on a re-index."""
+    road = market["road"]
+    road.description = ROAD + " Potholes and cracks, mapped on every street of the city, every day."
+    session.flush()
+    index.refresh(session, "solution", [road.id])
+    monkeypatch.setattr(engine, "PROBE", 1)
+    terms = {"pothol": 1, "road": 1, "citizen": 1, "question": 1, "street": 1}
+    expected = _bm25(session, terms)
+    kinds = dict(session.execute(select(SearchDoc.id, SearchDoc.entity_type)).all())
+    for kinds_wanted in (("solution", "challenge", "usecase"), ("usecase",), ("challenge", "usecase")):
+        filters = engine.Filters(entity_types=kinds_wanted)
+        got = engine.lexical(session, terms, filters, SYSTEM, 1)
+        within = sorted((-score, doc_id) for doc_id, score in expected.items() if kinds[doc_id] in kinds_wanted)
+        assert [doc_id for doc_id, _ in got] == [doc_id for _, doc_id in within[:1]], kinds_wanted
+        assert math.isclose(got[0][1], -within[0][0], rel_tol=1e-6)
 
 
 def test_search_api_page_and_partial(client: TestClient, session: Session, market: dict) -> None:

@@ -1,7 +1,7 @@
 """Hybrid search: lexical BM25 and semantic similarity, each with the filters inside, fused by rank.
 
-Lexical: SQLite FTS5's bm25() in embedded mode; on PostgreSQL the same BM25 formula in SQL over a
-GIN-indexed tsvector of the same tokens (so both databases rank alike). Semantic: exact cosine
+Lexical: SQLite FTS5's bm25() in embedded mode; on PostgreSQL the same BM25 formula in SQL over postings
+kept from a tsvector of the same tokens (so both databases rank alike). Semantic: exact cosine
 similarity with numpy over an in-process copy of the vectors (embedded mode), or pgvector with an
 HNSW index (PostgreSQL). A document's semantic score is that of its best passage.
 """
@@ -25,6 +25,7 @@ from sqlalchemy import (
     bindparam,
     cast,
     column,
+    exists,
     false,
     func,
     literal_column,
@@ -158,13 +159,20 @@ def lexical(
     return [(int(i), float(s)) for i, s in session.execute(stmt)]
 
 
-_POSTINGS = table("search_postings", column("term", String), column("doc_id", Integer), column("tf", Integer))
+_POSTINGS = table(
+    "search_postings", column("term", String), column("doc_id", Integer), column("tf", Integer), column("dl", Integer)
+)
+PROBE = 20  # the best PROBE × k documents by BM25 are checked against the filters first
 
 
 def _lexical_pg(
     session: Session, weights: dict[str, int], where: ColumnElement[bool], k: int
 ) -> list[tuple[int, float]]:
-    """BM25 over the postings of the query's terms (migration 0015 keeps them from each document's tsvector)."""
+    """BM25 over the postings of the query's terms, each read by an index-only scan (migration 0016).
+
+    The scores are summed over the postings alone. The filters are then checked on the best documents in score
+    order; only when fewer than ``k`` of the best ``PROBE × k`` pass (a selective filter) are they checked on
+    every matching document. Either way the result is the exact top ``k`` within the filters."""
     n_docs, avgdl = corpus_stats(session)
     dfs = dict(session.execute(select(SearchTerm.term, SearchTerm.df).where(SearchTerm.term.in_(weights))).all())
     present = [t for t in weights if dfs.get(t)]
@@ -174,16 +182,28 @@ def _lexical_pg(
         [(t, weights[t] * idf(n_docs, int(dfs[t]))) for t in present]
     )
     p = _POSTINGS.c
-    score = func.sum(query.c.weight * (p.tf * (K1 + 1)) / (p.tf + K1 * (1 - B + B * SearchDoc.n_tokens / avgdl)))
+    score = func.sum(query.c.weight * (p.tf * (K1 + 1)) / (p.tf + K1 * (1 - B + B * p.dl / avgdl)))
+    scored = select(p.doc_id, score.label("score")).select_from(query.join(_POSTINGS, p.term == query.c.term))
+    scored = scored.group_by(p.doc_id)
+    best = scored.order_by(score.desc(), p.doc_id).limit(PROBE * k).subquery("best")
     stmt = (
-        select(SearchDoc.id, score.label("score"))
-        .select_from(query.join(_POSTINGS, p.term == query.c.term).join(SearchDoc, SearchDoc.id == p.doc_id))
-        .where(where)
-        .group_by(SearchDoc.id)
-        .order_by(score.desc(), SearchDoc.id)
+        select(best.c.doc_id, best.c.score)
+        .where(exists().where(SearchDoc.id == best.c.doc_id, where))
+        .order_by(best.c.score.desc(), best.c.doc_id)
         .limit(k)
     )
-    return [(int(i), float(s)) for i, s in session.execute(stmt)]
+    hits = session.execute(stmt).all()
+    if len(hits) < k:
+        every = scored.subquery("every")
+        stmt = (
+            select(every.c.doc_id, every.c.score)
+            .join(SearchDoc, SearchDoc.id == every.c.doc_id)
+            .where(where)
+            .order_by(every.c.score.desc(), every.c.doc_id)
+            .limit(k)
+        )
+        hits = session.execute(stmt).all()
+    return [(int(i), float(s)) for i, s in hits]
 
 
 # ---------------------------------------------------------------- semantic
