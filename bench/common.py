@@ -32,6 +32,11 @@ def database(kind: str) -> Iterator[str]:
         import pgserver
 
         server = pgserver.get_server(folder, cleanup_mode="stop")
+        # Configured as docs/operations.md recommends: shared_buffers a quarter of the RAM (pgserver: 128 MB).
+        ram_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+        server.psql(f"ALTER SYSTEM SET shared_buffers = '{ram_mb // 4}MB';")
+        server.cleanup()  # a restart applies it
+        server = pgserver.get_server(folder, cleanup_mode="stop")
         try:
             server.psql("CREATE DATABASE bench;")
             url = server.get_uri("bench").replace("postgresql://", "postgresql+psycopg://", 1)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, inspect, text
+import pytest
+from sqlalchemy import Column, Engine, inspect, text
+from sqlalchemy.sql import visitors
 
+from govlotse.core.actor import Actor
 from govlotse.core.migrate import current_revision, head_revision
+from govlotse.matching.engine import Filters, sql_conditions
 from govlotse.models import Base
 
 
@@ -35,6 +39,29 @@ def test_native_lexical_index_exists(engine: Engine) -> None:
             definition = conn.scalar(text("SELECT pg_get_indexdef('pk_search_postings'::regclass)"))
         assert definition.endswith("(term, doc_id) INCLUDE (tf, dl)")
         assert not any(ix["name"] == "ix_search_docs_tsv" for ix in inspector.get_indexes("search_docs"))
+
+
+def test_search_filters_come_from_one_covering_index(engine: Engine) -> None:
+    """On PostgreSQL every column the search filters read is in ix_search_docs_filters (index-only scans): a new
+    filter column needs a migration that adds it there."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite filters vectors in memory and needs no such index")
+    every = Filters(
+        entity_types=("solution",),
+        hosting_any=("saas_eu",),
+        certifications_all=("iso_27001",),
+        certifications_any=("bsi_c5",),
+        maturity_in=("pilot",),
+        statuses=("published",),
+        org_kinds=("startup",),
+        exclude=frozenset({("solution", 1)}),
+    )
+    condition = sql_conditions(every, Actor(user_id=1, role="agency", organisation_ids=frozenset({1})))
+    read = {c.name for c in visitors.iterate(condition) if isinstance(c, Column)}
+    with engine.connect() as conn:
+        definition = conn.scalar(text("SELECT pg_get_indexdef('ix_search_docs_filters'::regclass)"))
+    key, included = definition.split("(", 1)[1].split(") INCLUDE (")
+    assert read <= {c.strip() for c in (key + "," + included.rstrip(")")).split(",")}
 
 
 def test_unique_external_ids(engine: Engine) -> None:

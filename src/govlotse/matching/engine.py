@@ -449,7 +449,7 @@ def _semantic_pg(
     distance = _distance(query_vector)
     reference = _reference_pg(session, model, dim)
     # With a selective filter an approximate index walk returns too few allowed rows; then an exact scan
-    # over the allowed rows is both correct and fast ("+ 0" keeps the planner off the index).
+    # over the allowed documents is both correct and fast.
     exact = allowed < 20_000 or allowed / total < 0.2
     if exact:
         return _semantic_pg_exact(session, distance, model, dim, where, k, reference)
@@ -535,15 +535,25 @@ def _semantic_pg_exact(
     k: int,
     reference: np.ndarray,
 ) -> list[tuple[int, float, int]]:
-    """The nearest documents by an exact scan ("+ 0" keeps the planner off the index): the nearest passages
-    (a top-N sort, no full sort), as many as it takes to cover the pool's documents."""
-    pool = _pool(k)
-    n_chunks = 3 * pool
-    while True:
-        best, rows = _nearest(session, distance + 0, model, dim, where, n_chunks)
-        if len(best) >= pool or rows < n_chunks:  # enough documents, or every allowed passage read
-            break
-        n_chunks *= 4
+    """The nearest documents by an exact scan: each allowed document's nearest passage (its passages found by
+    document id), the pool's best of those. Reads only the allowed documents' passages; the allowed documents
+    come from an index-only scan (migration 0017)."""
+    dist = distance.label("dist")
+    nearest = (
+        select(SearchChunk.id.label("chunk_id"), dist)
+        .where(SearchChunk.doc_id == SearchDoc.id, SearchChunk.model == model, SearchChunk.dim == dim)
+        .order_by(dist, SearchChunk.id)
+        .limit(1)
+        .lateral("nearest")
+    )
+    stmt = (
+        select(SearchDoc.id, nearest.c.chunk_id, nearest.c.dist)
+        .join(nearest, true())
+        .where(where)
+        .order_by(nearest.c.dist, SearchDoc.id)
+        .limit(_pool(k))
+    )
+    best = {int(doc_id): (1 - float(d), int(chunk_id)) for doc_id, chunk_id, d in session.execute(stmt)}
     return _calibrate_pg(session, best, dim, reference, k)
 
 
