@@ -137,9 +137,9 @@ def exact_truth(url: str, queries: np.ndarray) -> tuple[list[set[int]], list[flo
     for q in queries:
         with unit_of_work() as session:
             t = time.perf_counter()
-            hits = engine._semantic_pg_exact(
-                session, engine._distance(q), MODEL, DIM, engine.sql_conditions(filters, SYSTEM), 10
-            )
+            where = engine.sql_conditions(filters, SYSTEM)
+            reference = engine._reference_pg(session, MODEL, DIM)  # the hubness sample, as engine.semantic uses
+            hits = engine._semantic_pg_exact(session, engine._distance(q), MODEL, DIM, where, 10, reference)
             times.append((time.perf_counter() - t) * 1000)
         truth.append({h[0] for h in hits})
     return truth, times

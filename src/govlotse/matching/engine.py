@@ -454,7 +454,7 @@ def _semantic_pg(
     if exact:
         return _semantic_pg_exact(session, distance, model, dim, where, k, reference)
     session.execute(text(f"SET LOCAL hnsw.ef_search = {max(n_chunks, settings.search_ef_search)}"))
-    best, _rows = _nearest(session, distance, model, dim, where, n_chunks)
+    best = _nearest(session, distance, model, dim, where, n_chunks)
     if len(best) < min(k, allowed):
         return _semantic_pg_exact(session, distance, model, dim, where, k, reference)
     return _calibrate_pg(session, best, dim, reference, k)
@@ -462,9 +462,9 @@ def _semantic_pg(
 
 def _nearest(
     session: Session, distance: ColumnElement[float], model: str, dim: int, where: ColumnElement[bool], n_chunks: int
-) -> tuple[dict[int, tuple[float, int]], int]:
-    """doc id → (similarity, passage id) of its nearest passage among the ``n_chunks`` nearest allowed ones; and
-    how many passages were read."""
+) -> dict[int, tuple[float, int]]:
+    """doc id → (similarity, passage id) of its nearest passage among the ``n_chunks`` nearest allowed ones (by the
+    HNSW index)."""
     stmt = (
         select(SearchChunk.doc_id, SearchChunk.id, (1 - distance).label("sim"))
         .join(SearchDoc, SearchDoc.id == SearchChunk.doc_id)
@@ -473,12 +473,10 @@ def _nearest(
         .limit(n_chunks)
     )
     best: dict[int, tuple[float, int]] = {}
-    rows = 0
     for doc_id, chunk_id, sim in session.execute(stmt):
-        rows += 1
         if doc_id not in best or sim > best[doc_id][0]:
             best[doc_id] = (float(sim), int(chunk_id))
-    return best, rows
+    return best
 
 
 def _stack(vectors: Sequence[Any], dim: int) -> np.ndarray:
