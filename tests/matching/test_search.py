@@ -307,6 +307,35 @@ def test_matches_api_respects_permissions(client: TestClient, session: Session, 
     assert "Straßenschäden früher erkennen" in client.get(f"/loesungen/{market['road'].id}").text
 
 
+def test_postgresql_walks_the_vector_index_only_when_the_filters_leave_enough(
+    session: Session, market: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL walks the HNSW index when the filters leave a large enough share of the documents for k, and
+    otherwise scans the allowed documents exactly; on a small index both give the same ranking."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("the embedded mode searches exactly in memory")
+    q = service.prepare(session, "potholes and cracks in roads", mode="semantic")
+    kinds = {"every": ("solution", "challenge", "usecase"), "needs": ("challenge",), "use cases": ("usecase",)}
+    # (filter, k, path): 7 documents, 2 needs, 1 use case; the walk reads max(3 × (1.2 k + 20), 200) passages
+    cases = [("every", 20, "_nearest"), ("needs", 20, "_nearest"), ("needs", 50, "_semantic_pg_exact")]
+    cases.append(("use cases", 20, "_semantic_pg_exact"))
+    scanned = {
+        (kind, k): engine.semantic(session, q.vector, q.model, engine.Filters(entity_types=kinds[kind]), SYSTEM, k)
+        for kind, k, _path in cases
+    }
+    routes: list[str] = []
+    for name in ("_nearest", "_semantic_pg_exact"):
+        original = getattr(engine, name)
+        monkeypatch.setattr(engine, name, lambda *a, _f=original, _n=name, **kw: routes.append(_n) or _f(*a, **kw))
+    monkeypatch.setattr(engine, "EXACT_BELOW", 0)  # as if the index were large
+    for kind, k, path in cases:
+        routes.clear()
+        hits = engine.semantic(session, q.vector, q.model, engine.Filters(entity_types=kinds[kind]), SYSTEM, k)
+        assert routes == [path], (kind, k)
+        assert [h[0] for h in hits] == [h[0] for h in scanned[kind, k]]
+        assert all(math.isclose(a[1], b[1], rel_tol=1e-5) for a, b in zip(hits, scanned[kind, k], strict=True))
+
+
 def test_in_memory_filters_equal_the_sql_filters(session: Session, market: dict) -> None:
     """Embedded mode filters vectors in numpy; it must select exactly what the SQL condition selects."""
     import itertools

@@ -430,6 +430,10 @@ def _distance(query_vector: np.ndarray) -> ColumnElement[float]:
     )
 
 
+EXACT_BELOW = 20_000  # allowed documents below which PostgreSQL scans exactly
+WALK_MARGIN = 1.5  # an HNSW walk is tried only when it should yield this many times k allowed passages
+
+
 def _semantic_pg(
     session: Session, query_vector: np.ndarray, model: str, filters: Filters, actor: Actor, k: int
 ) -> list[tuple[int, float, int]]:
@@ -448,12 +452,14 @@ def _semantic_pg(
     n_chunks = min(max(3 * pool, 40), 1000)
     distance = _distance(query_vector)
     reference = _reference_pg(session, model, dim)
-    # With a selective filter an approximate index walk returns too few allowed rows; then an exact scan
-    # over the allowed documents is both correct and fast.
-    exact = allowed < 20_000 or allowed / total < 0.2
-    if exact:
+    # An HNSW walk yields its ef_search nearest passages before the filter, so with a filter that leaves a share
+    # of the documents about that share of them is allowed. When that is too few for k (with room for documents
+    # with several passages), the walk would be wasted: an exact scan over the allowed documents is both correct
+    # and faster. Small indexes are scanned exactly anyway.
+    ef_search = max(n_chunks, settings.search_ef_search)
+    if allowed < EXACT_BELOW or allowed / total * ef_search < WALK_MARGIN * k:
         return _semantic_pg_exact(session, distance, model, dim, where, k, reference)
-    session.execute(text(f"SET LOCAL hnsw.ef_search = {max(n_chunks, settings.search_ef_search)}"))
+    session.execute(text(f"SET LOCAL hnsw.ef_search = {ef_search}"))
     best = _nearest(session, distance, model, dim, where, n_chunks)
     if len(best) < min(k, allowed):
         return _semantic_pg_exact(session, distance, model, dim, where, k, reference)
