@@ -31,8 +31,12 @@ def test_migrations_create_every_mapped_table_and_column(engine: Engine) -> None
 
 def test_native_lexical_index_exists(engine: Engine) -> None:
     inspector = inspect(engine)
-    if engine.dialect.name == "sqlite":
-        assert inspector.has_table("search_fts")
+    if engine.dialect.name == "sqlite":  # embedded mode keeps its postings in memory (migration 0018)
+        assert not inspector.has_table("search_fts")
+        with engine.connect() as conn:
+            assert not conn.scalar(
+                text("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'search_docs'")
+            )
     else:
         assert inspector.get_pk_constraint("search_postings")["constrained_columns"] == ["term", "doc_id"]
         with engine.connect() as conn:  # BM25 reads a term's postings from the index alone

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from govlotse.core.actor import ANONYMOUS, SYSTEM
 from govlotse.errors import Invalid
 from govlotse.matching import engine, index, service
+from govlotse.matching import text as textmod
 from govlotse.matching.models import EmbeddingCache, SearchChunk, SearchDoc
 from tests.factories import login, make_challenge, make_org, make_solution, make_usecase, make_user
 
@@ -244,8 +245,8 @@ def _bm25(session: Session, terms: dict[str, int]) -> dict[int, float]:
 
 
 def test_lexical_scores_are_bm25_on_both_databases(session: Session, market: dict) -> None:
-    """SQLite's FTS5 and our PostgreSQL SQL compute the same BM25, so rankings agree across databases; a term's
-    weight (its frequency in the query) multiplies its contribution."""
+    """The in-process postings (SQLite) and our PostgreSQL SQL compute the same BM25, so rankings agree across
+    databases; a term's weight (its frequency in the query) multiplies its contribution."""
     terms = {"pothol": 2, "detect": 1, "chatbot": 3, "sprach": 1}
     filters = engine.Filters(entity_types=("solution", "challenge", "usecase"))
     got = dict(engine.lexical(session, terms, filters, SYSTEM, 50))
@@ -274,6 +275,27 @@ def test_lexical_top_k_within_a_selective_filter(
         within = sorted((-score, doc_id) for doc_id, score in expected.items() if kinds[doc_id] in kinds_wanted)
         assert [doc_id for doc_id, _ in got] == [doc_id for _, doc_id in within[:1]], kinds_wanted
         assert math.isclose(got[0][1], -within[0][0], rel_tol=1e-6)
+
+
+def test_lexical_breaks_ties_by_id_and_sees_every_change(session: Session, market: dict, index_now) -> None:
+    """Equal scores come in document order on both databases, also at the k-th place; a document indexed after a
+    search is found by the next one (embedded mode reloads its in-process postings for the new index generation)."""
+    text = "Harbour cranes unload container ships by remote control."
+    twins = [make_solution(session, org=market["startup"], title="Twin", description=text) for _ in range(3)]
+    index_now()
+    terms = dict.fromkeys(textmod.analyze("harbour cranes remote", "en"), 1)
+    filters = engine.Filters(entity_types=("solution",))
+    solutions = select(SearchDoc.entity_id, SearchDoc.id).where(SearchDoc.entity_type == "solution")
+    doc_of = {int(e): int(i) for e, i in session.execute(solutions)}
+    ids = sorted(doc_of[t.id] for t in twins)
+    got = engine.lexical(session, terms, filters, SYSTEM, 2)
+    assert [doc_id for doc_id, _ in got] == ids[:2]
+    assert got[0][1] == got[1][1] > 0
+    late = make_solution(session, org=market["startup"], title="Late twin", description=text)
+    index_now()
+    got = dict(engine.lexical(session, terms, filters, SYSTEM, 10))
+    doc_of = {int(e): int(i) for e, i in session.execute(solutions)}
+    assert set(got) == {*ids, doc_of[late.id]}
 
 
 def test_search_api_page_and_partial(client: TestClient, session: Session, market: dict) -> None:

@@ -1,13 +1,14 @@
 """Hybrid search: lexical BM25 and semantic similarity, each with the filters inside, fused by rank.
 
-Lexical: SQLite FTS5's bm25() in embedded mode; on PostgreSQL the same BM25 formula in SQL over postings
-kept from a tsvector of the same tokens (so both databases rank alike). Semantic: exact cosine
+Lexical: BM25 over postings held in process memory in embedded mode (SQLite); on PostgreSQL the same formula in
+SQL over postings kept from a tsvector of the same tokens (so both databases rank alike). Semantic: exact cosine
 similarity with numpy over an in-process copy of the vectors (embedded mode), or pgvector with an
 HNSW index (PostgreSQL). A document's semantic score is that of its best passage.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -28,7 +29,6 @@ from sqlalchemy import (
     exists,
     false,
     func,
-    literal_column,
     or_,
     select,
     table,
@@ -44,7 +44,7 @@ from govlotse.matching import index as indexmod
 from govlotse.matching.models import SearchChunk, SearchDoc, SearchTerm
 from govlotse.matching.sources import CERT_CODES, HOSTING_CODES, bits
 
-K1, B = 1.2, 0.75  # BM25 parameters, as in SQLite FTS5
+K1, B = 1.2, 0.75  # BM25 parameters (the usual ones, also SQLite FTS5's)
 RRF_K = 60
 MAX_QUERY_TERMS = 64
 
@@ -142,21 +142,98 @@ def lexical(
     weights = dict([(t, max(int(w), 1)) for t, w in terms.items() if t.isalnum()][:MAX_QUERY_TERMS])
     if not weights:
         return []
-    where = sql_conditions(filters, actor)
     if session.get_bind().dialect.name == "postgresql":
-        return _lexical_pg(session, weights, where, k)
-    # FTS5's bm25() sums over the phrases of the query, so a term given n times counts n times.
-    match = " OR ".join(f'"{t}"' for t, w in weights.items() for _ in range(w))
-    fts = table("search_fts", column("rowid"))
-    fts_ref: ColumnElement[object] = literal_column("search_fts")
-    stmt = (
-        select(SearchDoc.id, (-func.bm25(fts_ref)).label("score"))
-        .select_from(fts.join(SearchDoc, SearchDoc.id == fts.c.rowid))
-        .where(fts_ref.op("MATCH")(match), where)
-        .order_by(func.bm25(fts_ref), SearchDoc.id)
-        .limit(k)
-    )
-    return [(int(i), float(s)) for i, s in session.execute(stmt)]
+        return _lexical_pg(session, weights, sql_conditions(filters, actor), k)
+    return _lexical_memory(session, weights, filters, actor, k)
+
+
+@dataclass
+class _Lexicon:
+    """An in-process inverted index of the documents' tokens (embedded mode), loaded once per index generation.
+
+    Each term's postings are the rows of the documents that hold it and, per row, the BM25 weight of the term in
+    that document, tf (k1 + 1) / (tf + k1 (1 - b + b dl / avgdl)). A query's scores are then a few vector additions,
+    each term's weights times its IDF (and its weight in the query), with the filters evaluated on the in-process
+    columns, as the semantic side does."""
+
+    generation: str
+    doc_ids: np.ndarray  # search_docs ids, ascending
+    terms: dict[str, int]  # term → its number; its postings are offsets[number]:offsets[number + 1]
+    offsets: np.ndarray
+    rows: np.ndarray  # per posting: the document's row in doc_ids
+    weights: np.ndarray  # per posting: the term's BM25 weight in the document
+    columns: dict[str, np.ndarray]  # filter columns, aligned with doc_ids
+
+    def scores(self, weights: Mapping[str, int]) -> np.ndarray:
+        """Every document's BM25 score for the weighted terms (0 where none occurs)."""
+        scores = np.zeros(len(self.doc_ids))
+        for term, weight in weights.items():
+            number = self.terms.get(term)
+            if number is None:
+                continue
+            start, end = int(self.offsets[number]), int(self.offsets[number + 1])
+            # A term occurs once per document in its postings: a plain fancy-indexed add is exact.
+            scores[self.rows[start:end]] += weight * idf(len(self.doc_ids), end - start) * self.weights[start:end]
+        return scores
+
+
+_lexicons: dict[str, _Lexicon] = {}
+_lexicon_lock = threading.Lock()
+
+
+def _lexicon(session: Session) -> _Lexicon:
+    key = str(session.get_bind().engine.url)
+    gen = indexmod.generation(session)
+    cached = _lexicons.get(key)
+    if cached is not None and cached.generation == gen:
+        return cached
+    with _lexicon_lock:
+        cached = _lexicons.get(key)
+        if cached is not None and cached.generation == gen:  # another thread loaded it meanwhile
+            return cached
+        rows = session.execute(select(SearchDoc.id, SearchDoc.tokens).order_by(SearchDoc.id)).all()
+        doc_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        numbers: dict[str, int] = {}
+        parts, lengths = [], []
+        for first in range(0, len(rows), 10_000):  # in slices: a token's str object lives only while it is numbered
+            split = [tokens.split() for _id, tokens in rows[first : first + 10_000]]
+            flat = list(itertools.chain.from_iterable(split))
+            for term in dict.fromkeys(flat):
+                numbers.setdefault(term, len(numbers))
+            parts.append(np.fromiter(map(numbers.__getitem__, flat), dtype=np.int64, count=len(flat)))
+            lengths.append(np.fromiter(map(len, split), dtype=np.int64, count=len(split)))
+        length = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64)
+        # One key per token, (term, row); sorted and counted, the keys are the postings grouped by term.
+        keys = np.concatenate(parts or [length]) * max(len(rows), 1) + np.repeat(np.arange(len(rows)), length)
+        keys, tf = np.unique(keys, return_counts=True)
+        posting_rows = keys % max(len(rows), 1)
+        avgdl = length.sum() / len(rows) if len(rows) else 1.0
+        norm = K1 * (1 - B + B * length[posting_rows] / avgdl)
+        lexicon = _Lexicon(
+            generation=gen,
+            doc_ids=doc_ids,
+            terms=numbers,
+            offsets=np.searchsorted(keys // max(len(rows), 1), np.arange(len(numbers) + 1)),
+            rows=posting_rows.astype(np.int32),
+            weights=(tf * (K1 + 1) / (tf + norm)).astype(np.float32),
+            columns=_load_columns(session, doc_ids),
+        )
+        _lexicons[key] = lexicon
+        return lexicon
+
+
+def _lexical_memory(
+    session: Session, weights: dict[str, int], filters: Filters, actor: Actor, k: int
+) -> list[tuple[int, float]]:
+    """BM25 over the in-process postings (:class:`_Lexicon`): the exact top ``k`` within the filters, ties by id."""
+    lexicon = _lexicon(session)
+    scores = lexicon.scores(weights)
+    found = np.flatnonzero((scores > 0) & mask(filters, actor, lexicon.columns))
+    if len(found) > k > 0:  # the k best, and every document tied with the k-th (the ids then decide)
+        kth = np.partition(scores[found], len(found) - k)[len(found) - k]
+        found = found[scores[found] >= kth]
+    order = np.lexsort((lexicon.doc_ids[found], -scores[found]))[:k]
+    return [(int(lexicon.doc_ids[row]), float(scores[row])) for row in found[order]]
 
 
 _POSTINGS = table(
@@ -342,6 +419,9 @@ def _matrix(session: Session, model: str) -> _Matrix:
     if cached is not None and cached.generation == gen:
         return cached
     with _matrix_lock:
+        cached = _matrices.get(key)
+        if cached is not None and cached.generation == gen:  # another thread loaded it meanwhile
+            return cached
         rows = session.execute(
             select(SearchChunk.id, SearchChunk.doc_id, SearchChunk.vector)
             .where(SearchChunk.model == model)

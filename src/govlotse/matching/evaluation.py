@@ -1,7 +1,7 @@
 """Retrieval evaluation with the production pipeline (``govlotse eval rank``).
 
 A corpus is indexed into a throwaway store with exactly the code the application uses (analysis,
-passages, embedding cache, FTS5/tsvector BM25, vectors, fusion). The store lives under
+passages, embedding cache, BM25 postings, vectors, fusion). The store lives under
 ``./var/cache/eval/`` keyed by the corpus's content, so a rerun on the same corpus embeds nothing.
 """
 

@@ -3,7 +3,7 @@
 German needs are full of compounds ("Straßenschäden", "Wohngeldanträge"). A need that says
 "Straßenschäden" must find a profile that speaks of "Schäden an Straßen", so German words are split
 into their parts (checked against a German lexicon) and every part is indexed next to the whole word.
-Tokens are Snowball stems with diacritics folded, identical for SQLite FTS5 and PostgreSQL.
+Tokens are Snowball stems with diacritics folded, the same on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
