@@ -73,3 +73,14 @@ def test_switching_models_reembeds(session: Session, endpoint: str, index_now) -
     assert models == {"openai:other-e5"}
     again = index.refresh(session, "solution", [solution.id], embedder=remote)
     assert again.embedded_passages == 0 and again.unchanged == 1
+
+
+def test_numpy_leaves_the_cores_to_the_model() -> None:
+    """The web application runs numpy's BLAS on one thread: idle OpenBLAS threads spin and slowed the model's
+    query embedding fourfold on 2 cores (engine.py). Checked in a fresh process, as a server starts."""
+    code = (
+        "import govlotse.app; from threadpoolctl import threadpool_info; "
+        "print(sorted({p['num_threads'] for p in threadpool_info() if p['user_api'] == 'blas'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[1]"

@@ -37,12 +37,19 @@ from sqlalchemy import (
     values,
 )
 from sqlalchemy.orm import Session
+from threadpoolctl import threadpool_limits
 
 from govlotse.config import settings
 from govlotse.core.actor import Actor
 from govlotse.matching import index as indexmod
 from govlotse.matching.models import SearchChunk, SearchDoc, SearchTerm
 from govlotse.matching.sources import CERT_CODES, HOSTING_CODES, bits
+
+# numpy's OpenBLAS keeps its threads spinning for a while after each matrix product. On a small server they take
+# the cores from the model's own threads, which embed the query next: on 2 cores a query's embedding took 58 ms
+# instead of 15, a whole search at 10k documents 140 instead of 54 ms (bench/latency.py). The products here are small
+# or bound by memory bandwidth, so one BLAS thread computes them as fast; the limit holds for the whole process.
+threadpool_limits(limits=1, user_api="blas")
 
 K1, B = 1.2, 0.75  # BM25 parameters (the usual ones, also SQLite FTS5's)
 RRF_K = 60
