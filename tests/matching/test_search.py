@@ -298,6 +298,28 @@ def test_lexical_breaks_ties_by_id_and_sees_every_change(session: Session, marke
     assert set(got) == {*ids, doc_of[late.id]}
 
 
+def test_the_worker_reloads_the_in_process_index_before_a_search_needs_it(
+    session: Session, market: dict, index_now
+) -> None:
+    """Embedded mode: after indexing, the worker's round reloads the postings and vectors this process searched
+    with, so the next search does not wait for it; PostgreSQL keeps nothing in process."""
+    from govlotse.matching import worker
+
+    url = str(session.get_bind().engine.url)
+    service.search(session=session, actor=SYSTEM, query="potholes", types=("solution",))
+    assert engine.refresh_memory(session) == 0  # nothing changed
+    make_solution(session, org=market["startup"], title="Quay crane", description="Remote control for quay cranes.")
+    index_now()
+    if session.get_bind().dialect.name != "sqlite":
+        assert engine.refresh_memory(session) == 0 and url not in engine._lexicons
+        return
+    assert engine._lexicons[url].generation != index.generation(session)
+    assert engine.refresh_memory(session) == 2  # postings and the vectors of the one model
+    assert engine._lexicons[url].generation == index.generation(session)
+    assert all(m.generation == index.generation(session) for (u, _), m in engine._matrices.items() if u == url)
+    assert worker.refresh_round() == 0  # the worker's job: one round per wake-up, in its own transaction
+
+
 def test_search_api_page_and_partial(client: TestClient, session: Session, market: dict) -> None:
     response = client.get("/api/search", params={"q": "Schlaglöcher erkennen"})
     assert response.status_code == 200

@@ -447,6 +447,24 @@ def _matrix(session: Session, model: str) -> _Matrix:
         return matrix
 
 
+def refresh_memory(session: Session) -> int:
+    """Reload this process's in-process copies of the index (embedded mode: postings and vectors) if the index
+    changed since they were loaded, so that no search has to wait for it; returns how many were reloaded.
+
+    Only what this process has searched before is reloaded; PostgreSQL keeps nothing in process. The background
+    worker calls this after indexing and on every wake-up (matching.worker): at 100k documents a reload takes
+    seconds, which the first search after each edit would otherwise wait."""
+    url = str(session.get_bind().engine.url)
+    gen = indexmod.generation(session)
+    stale = url in _lexicons and _lexicons[url].generation != gen
+    if stale:
+        _lexicon(session)
+    models = [model for (where, model), m in list(_matrices.items()) if where == url and m.generation != gen]
+    for model in models:
+        _matrix(session, model)
+    return int(stale) + len(models)
+
+
 def _load_columns(session: Session, doc_ids: np.ndarray) -> dict[str, np.ndarray]:
     rows = session.execute(select(SearchDoc.id, *(getattr(SearchDoc, c) for c in _FILTER_COLUMNS))).all()
     by_id = {r[0]: r[1:] for r in rows}

@@ -20,4 +20,15 @@ def index_round() -> int:
         return index.process_queue(session)
 
 
+def refresh_round() -> int:
+    """After indexing (jobs run in order) and on every wake-up: bring this process's in-process copies of the index
+    up to date before a search needs them (embedded mode). Returns 0: one round per wake-up."""
+    from govlotse.matching import engine
+
+    with unit_of_work() as session:
+        engine.refresh_memory(session)
+    return 0
+
+
 worker.register("index", index_round)
+worker.register("search-memory", refresh_round)
