@@ -184,49 +184,63 @@ class _Lexicon:
         return scores
 
 
+_memory_lock = threading.Lock()  # one load at a time: a load holds a second copy of the index in memory
+
+
+def _in_memory(cache: dict[Any, Any], key: object, gen: str, load: Callable[[], Any]) -> Any:
+    """The in-process copy under ``key`` for index generation ``gen``, loaded (once, across threads) if stale."""
+    cached = cache.get(key)
+    if cached is not None and cached.generation == gen:
+        return cached
+    with _memory_lock:
+        cached = cache.get(key)
+        if cached is not None and cached.generation == gen:  # another thread loaded it meanwhile
+            return cached
+        cache[key] = fresh = load()
+        return fresh
+
+
 _lexicons: dict[str, _Lexicon] = {}
-_lexicon_lock = threading.Lock()
 
 
 def _lexicon(session: Session) -> _Lexicon:
-    key = str(session.get_bind().engine.url)
     gen = indexmod.generation(session)
-    cached = _lexicons.get(key)
-    if cached is not None and cached.generation == gen:
-        return cached
-    with _lexicon_lock:
-        cached = _lexicons.get(key)
-        if cached is not None and cached.generation == gen:  # another thread loaded it meanwhile
-            return cached
-        rows = session.execute(select(SearchDoc.id, SearchDoc.tokens).order_by(SearchDoc.id)).all()
-        doc_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        numbers: dict[str, int] = {}
-        parts, lengths = [], []
-        for first in range(0, len(rows), 10_000):  # in slices: a token's str object lives only while it is numbered
-            split = [tokens.split() for _id, tokens in rows[first : first + 10_000]]
-            flat = list(itertools.chain.from_iterable(split))
-            for term in dict.fromkeys(flat):
-                numbers.setdefault(term, len(numbers))
-            parts.append(np.fromiter(map(numbers.__getitem__, flat), dtype=np.int64, count=len(flat)))
-            lengths.append(np.fromiter(map(len, split), dtype=np.int64, count=len(split)))
-        length = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64)
-        # One key per token, (term, row); sorted and counted, the keys are the postings grouped by term.
-        keys = np.concatenate(parts or [length]) * max(len(rows), 1) + np.repeat(np.arange(len(rows)), length)
-        keys, tf = np.unique(keys, return_counts=True)
-        posting_rows = keys % max(len(rows), 1)
-        avgdl = length.sum() / len(rows) if len(rows) else 1.0
-        norm = K1 * (1 - B + B * length[posting_rows] / avgdl)
-        lexicon = _Lexicon(
-            generation=gen,
-            doc_ids=doc_ids,
-            terms=numbers,
-            offsets=np.searchsorted(keys // max(len(rows), 1), np.arange(len(numbers) + 1)),
-            rows=posting_rows.astype(np.int32),
-            weights=(tf * (K1 + 1) / (tf + norm)).astype(np.float32),
-            columns=_load_columns(session, doc_ids),
-        )
-        _lexicons[key] = lexicon
-        return lexicon
+    lexicon: _Lexicon = _in_memory(
+        _lexicons, str(session.get_bind().engine.url), gen, lambda: _load_lexicon(session, gen)
+    )
+    return lexicon
+
+
+def _load_lexicon(session: Session, gen: str) -> _Lexicon:
+    rows = session.execute(select(SearchDoc.id, SearchDoc.tokens).order_by(SearchDoc.id)).all()
+    doc_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    numbers: dict[str, int] = {}
+    parts, lengths = [], []
+    for first in range(0, len(rows), 10_000):  # in slices: a token's str object lives only while it is numbered
+        split = [tokens.split() for _id, tokens in rows[first : first + 10_000]]
+        flat = list(itertools.chain.from_iterable(split))
+        for term in dict.fromkeys(flat):
+            numbers.setdefault(term, len(numbers))
+        parts.append(np.fromiter(map(numbers.__getitem__, flat), dtype=np.int64, count=len(flat)))
+        lengths.append(np.fromiter(map(len, split), dtype=np.int64, count=len(split)))
+    length = np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64)
+    # One key per token, term × n + row; sorted and counted, the keys are the postings grouped by term.
+    n = max(len(rows), 1)
+    keys, tf = np.unique(
+        np.concatenate(parts or [length]) * n + np.repeat(np.arange(len(rows)), length), return_counts=True
+    )
+    posting_rows = keys % n
+    avgdl = length.sum() / len(rows) if len(rows) else 1.0
+    norm = K1 * (1 - B + B * length[posting_rows] / avgdl)
+    return _Lexicon(
+        generation=gen,
+        doc_ids=doc_ids,
+        terms=numbers,
+        offsets=np.searchsorted(keys // n, np.arange(len(numbers) + 1)),
+        rows=posting_rows.astype(np.int32),
+        weights=(tf * (K1 + 1) / (tf + norm)).astype(np.float32),
+        columns=_load_columns(session, doc_ids),
+    )
 
 
 def _lexical_memory(
@@ -416,35 +430,30 @@ def mask(filters: Filters, actor: Actor, columns: dict[str, np.ndarray]) -> np.n
 
 
 _matrices: dict[tuple[str, str], _Matrix] = {}
-_matrix_lock = threading.Lock()
 
 
 def _matrix(session: Session, model: str) -> _Matrix:
-    key = (str(session.get_bind().engine.url), model)
     gen = indexmod.generation(session)
-    cached = _matrices.get(key)
-    if cached is not None and cached.generation == gen:
-        return cached
-    with _matrix_lock:
-        cached = _matrices.get(key)
-        if cached is not None and cached.generation == gen:  # another thread loaded it meanwhile
-            return cached
-        rows = session.execute(
-            select(SearchChunk.id, SearchChunk.doc_id, SearchChunk.vector)
-            .where(SearchChunk.model == model)
-            .order_by(SearchChunk.doc_id, SearchChunk.chunk_no)
-        ).all()
-        if rows:
-            chunk_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-            chunk_doc_ids = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
-            vectors = np.vstack([r[2] for r in rows]).astype(np.float32)
-            doc_ids, chunk_doc = np.unique(chunk_doc_ids, return_inverse=True)
-        else:
-            chunk_ids = chunk_doc = doc_ids = np.zeros(0, dtype=np.int64)
-            vectors = np.zeros((0, 1), dtype=np.float32)
-        matrix = _Matrix(gen, model, doc_ids, vectors, chunk_doc, chunk_ids, _load_columns(session, doc_ids))
-        _matrices[key] = matrix
-        return matrix
+    key = (str(session.get_bind().engine.url), model)
+    matrix: _Matrix = _in_memory(_matrices, key, gen, lambda: _load_matrix(session, model, gen))
+    return matrix
+
+
+def _load_matrix(session: Session, model: str, gen: str) -> _Matrix:
+    rows = session.execute(
+        select(SearchChunk.id, SearchChunk.doc_id, SearchChunk.vector)
+        .where(SearchChunk.model == model)
+        .order_by(SearchChunk.doc_id, SearchChunk.chunk_no)
+    ).all()
+    if rows:
+        chunk_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        chunk_doc_ids = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+        vectors = np.vstack([r[2] for r in rows]).astype(np.float32)
+        doc_ids, chunk_doc = np.unique(chunk_doc_ids, return_inverse=True)
+    else:
+        chunk_ids = chunk_doc = doc_ids = np.zeros(0, dtype=np.int64)
+        vectors = np.zeros((0, 1), dtype=np.float32)
+    return _Matrix(gen, model, doc_ids, vectors, chunk_doc, chunk_ids, _load_columns(session, doc_ids))
 
 
 def refresh_memory(session: Session) -> int:
