@@ -407,7 +407,7 @@ _FILTER_COLUMNS = (
 
 def mask(filters: Filters, actor: Actor, columns: dict[str, np.ndarray]) -> np.ndarray:
     """The same condition as :func:`sql_conditions`, evaluated on the in-process columns."""
-    ok = np.isin(columns["entity_type"], filters.entity_types)
+    ok = _among(columns, "entity_type", filters.entity_types)
     if not actor.sees_everything:
         own = np.isin(columns["org_id"], list(actor.organisation_ids)) if actor.organisation_ids else False
         ok &= columns["public"] | own
@@ -419,14 +419,24 @@ def mask(filters: Filters, actor: Actor, columns: dict[str, np.ndarray]) -> np.n
     if filters.certifications_any:
         ok &= (columns["cert_bits"] & bits(filters.certifications_any, CERT_CODES)) != 0
     if filters.maturity_in:
-        ok &= np.isin(columns["maturity"], filters.maturity_in)
+        ok &= _among(columns, "maturity", filters.maturity_in)
     if filters.statuses:
-        ok &= np.isin(columns["status"], filters.statuses)
+        ok &= _among(columns, "status", filters.statuses)
     if filters.org_kinds:
-        ok &= np.isin(columns["org_kind"], filters.org_kinds)
+        ok &= _among(columns, "org_kind", filters.org_kinds)
     for entity_type, entity_id in filters.exclude:
-        ok &= ~((columns["entity_type"] == entity_type) & (columns["entity_id"] == entity_id))
+        ok &= ~(_among(columns, "entity_type", (entity_type,)) & (columns["entity_id"] == entity_id))
     return np.asarray(ok, dtype=bool)
+
+
+def _among(columns: dict[str, np.ndarray], name: str, wanted: Sequence[str]) -> np.ndarray:
+    """Rows whose text column ``name`` holds one of ``wanted``: compared by code (see :func:`_load_columns`),
+    which is far faster than comparing 100k strings (or np.isin on the codes)."""
+    codes = columns[name]
+    rows = np.zeros(len(codes), dtype=bool)
+    for code in np.flatnonzero(np.isin(columns[f"{name}#values"], list(wanted))):  # a few distinct values
+        rows |= codes == code
+    return rows
 
 
 _matrices: dict[tuple[str, str], _Matrix] = {}
@@ -485,8 +495,9 @@ def _load_columns(session: Session, doc_ids: np.ndarray) -> dict[str, np.ndarray
             columns[name] = np.array([bool(v) for v in values], dtype=bool)
         elif name in ("entity_id", "org_id", "hosting_bits", "cert_bits"):
             columns[name] = np.array([-1 if v is None else int(v) for v in values], dtype=np.int64)
-        else:
-            columns[name] = np.array(["" if v is None else str(v) for v in values], dtype=object)
+        else:  # text: each distinct value once (name#values), the rows hold its position there
+            distinct, codes = np.unique(np.array(["" if v is None else str(v) for v in values]), return_inverse=True)
+            columns[name], columns[f"{name}#values"] = codes.astype(np.int32), distinct
     return columns
 
 
