@@ -474,6 +474,8 @@ def refresh_memory(session: Session) -> int:
     worker calls this after indexing and on every wake-up (matching.worker): at 100k documents a reload takes
     seconds, which the first search after each edit would otherwise wait."""
     url = str(session.get_bind().engine.url)
+    if url not in _lexicons and all(where != url for where, _model in list(_matrices)):
+        return 0  # nothing loaded here (PostgreSQL, or no search yet): not even the generation is read
     gen = indexmod.generation(session)
     stale = url in _lexicons and _lexicons[url].generation != gen
     if stale:
