@@ -357,7 +357,7 @@ def test_postgresql_walks_the_vector_index_only_when_the_filters_leave_enough(
     """PostgreSQL walks the HNSW index when the filters leave a large enough share of the documents for k, and
     otherwise scans the allowed documents exactly; on a small index both give the same ranking."""
     if session.get_bind().dialect.name != "postgresql":
-        pytest.skip("the embedded mode searches exactly in memory")
+        pytest.skip("the embedded mode keeps its vectors in process (see the test of its shortlist)")
     q = service.prepare(session, "potholes and cracks in roads", mode="semantic")
     kinds = {"every": ("solution", "challenge", "usecase"), "needs": ("challenge",), "use cases": ("usecase",)}
     # (filter, k, path): 7 documents, 2 needs, 1 use case; the walk reads max(3 × (1.2 k + 20), 200) passages
@@ -433,3 +433,50 @@ def test_the_generation_is_read_once_per_transaction(session: Session) -> None:
     assert index.generation(session) == first  # taken from this transaction's first read
     index.bump_generation(session)
     assert index.generation(session) not in (first, "changed-elsewhere")
+
+
+def test_a_large_embedded_index_ranks_as_the_exact_search(
+    session: Session, market: dict, monkeypatch, index_now
+) -> None:
+    """Above EXACT_PASSAGES passages embedded mode shortlists along the main directions and precomputes every
+    passage's hubness when it loads the vectors; the results are those of the exact search and the hubness that of
+    the search-time computation."""
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("PostgreSQL keeps no vectors in process")
+    import numpy as np
+
+    for n, topic in enumerate(
+        [
+            "traffic lights",
+            "school meals",
+            "waste collection",
+            "tax forms",
+            "river levels",
+            "parking permits",
+            "library loans",
+            "street lighting",
+            "noise maps",
+            "tree care",
+        ]
+    ):
+        make_solution(session, org=market["startup"], title=f"Tool {n}", description=f"Software for {topic}.")
+    index_now()
+    key = (str(session.get_bind().engine.url), service.get_embedder().name)
+    queries = ["Schlaglöcher automatisch erkennen", "chatbot for citizens", "Leichte Sprache", "urban forest carbon"]
+
+    def results() -> list[list[tuple[str, int, float | None]]]:
+        engine._matrices.pop(key, None)
+        return [
+            [(h.entity_type, h.entity_id, h.semantic) for hits in found.groups.values() for h in hits]
+            for found in (service.search(session=session, actor=SYSTEM, query=q) for q in queries)
+        ]
+
+    exact = results()
+    assert engine._matrices[key].projected is None
+    monkeypatch.setattr(engine, "EXACT_PASSAGES", 0)
+    monkeypatch.setattr(engine, "SHORTLIST", 0)
+    assert results() == exact
+    m = engine._matrices[key]
+    assert m.projected is not None and m.passage_hubness is not None
+    assert np.allclose(m.passage_hubness, engine.hubness(m.vectors, m.reference), atol=1e-6)
+    engine._matrices.pop(key, None)
