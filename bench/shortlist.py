@@ -69,6 +69,8 @@ def matrix(docs: np.ndarray, vectors: np.ndarray):  # -> engine._Matrix
 
     doc_ids, chunk_doc = np.unique(docs, return_inverse=True)
     basis, projected = engine._projection(vectors, least=0)  # also below EXACT_PASSAGES
+    if basis is None:
+        sys.exit("these vectors have no main directions (engine.MAIN_SHARE): embedded mode searches them exactly")
     return engine._Matrix(
         "bench", "e5", doc_ids, vectors, chunk_doc, np.arange(len(docs)), basis=basis, projected=projected
     )

@@ -63,7 +63,9 @@ def test_the_filters_apply_before_the_shortlist(big: engine._Matrix) -> None:
     assert [s for _d, s, _r in got] == sorted((s for _d, s, _r in got), reverse=True)
 
 
-def test_small_indexes_are_searched_exactly() -> None:
-    vectors = _unit(np.random.default_rng(1).normal(size=(50, 384)))
-    assert engine._projection(vectors) == (None, None)
+def test_small_indexes_and_evenly_spread_vectors_are_searched_exactly(big: engine._Matrix) -> None:
+    vectors = big.vectors[:50]
+    assert engine._projection(vectors) == (None, None)  # below EXACT_PASSAGES
     assert engine._projection(vectors[:, :64], least=0) == (None, None)  # too few dimensions to leave any out
+    even = _unit(np.random.default_rng(1).normal(size=(3000, 384)))  # no main directions to shortlist along
+    assert engine._projection(even, least=0) == (None, None)
