@@ -45,6 +45,19 @@ def test_native_lexical_index_exists(engine: Engine) -> None:
         assert not any(ix["name"] == "ix_search_docs_tsv" for ix in inspector.get_indexes("search_docs"))
 
 
+def test_passage_vectors_stay_in_the_row(engine: Engine) -> None:
+    """PostgreSQL: the exact vector scan reads vectors from the rows, not from TOAST (migration 0019)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite keeps the vectors in memory")
+    with engine.connect() as conn:
+        storage = conn.scalar(
+            text(
+                "SELECT attstorage FROM pg_attribute WHERE attrelid = 'search_chunks'::regclass AND attname = 'vector'"
+            )
+        )
+    assert storage == "m"
+
+
 def test_search_filters_come_from_one_covering_index(engine: Engine) -> None:
     """On PostgreSQL every column the search filters read is in ix_search_docs_filters (index-only scans): a new
     filter column needs a migration that adds it there."""

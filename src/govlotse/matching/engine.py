@@ -741,26 +741,32 @@ def _semantic_pg_exact(
     k: int,
     reference: np.ndarray,
 ) -> list[tuple[int, float, int]]:
-    """The nearest documents by an exact scan: each allowed document's nearest passage (its passages found by
-    document id), the pool's best of those. Reads only the allowed documents' passages; the allowed documents
-    come from an index-only scan (migration 0017)."""
-    dist = distance.label("dist")
-    nearest = (
-        select(SearchChunk.id.label("chunk_id"), dist)
-        .where(SearchChunk.doc_id == SearchDoc.id, SearchChunk.model == model, SearchChunk.dim == dim)
-        .order_by(dist, SearchChunk.id)
-        .limit(1)
-        .lateral("nearest")
-    )
-    stmt = (
-        select(SearchDoc.id, nearest.c.chunk_id, nearest.c.dist)
-        .join(nearest, true())
-        .where(where)
-        .order_by(nearest.c.dist, SearchDoc.id)
-        .limit(_pool(k))
-    )
-    best = {int(doc_id): (1 - float(d), int(chunk_id)) for doc_id, chunk_id, d in session.execute(stmt)}
-    return _calibrate_pg(session, best, dim, reference, k)
+    """The nearest documents by an exact scan over the allowed documents' passages: the passages in order of
+    distance, each document at its first (nearest) one, until the pool is full; the order by ``distance + 0``, not
+    the indexed expression, keeps the planner from walking the HNSW index instead. The allowed documents come from
+    an index-only scan (migration 0017), the vectors from the table's rows (0019). One query over all passages
+    (the former one lookup per document, LATERAL, took 21 instead of 12 ms at 10k documents; 29 / 21 before 0019)."""
+    pool = _pool(k)
+    dist = (distance + 0).label("dist")
+    limit = 3 * pool  # enough passages for the pool unless documents have many near passages each
+    while True:
+        stmt = (
+            select(SearchChunk.doc_id, SearchChunk.id, dist)
+            .join(SearchDoc, SearchDoc.id == SearchChunk.doc_id)
+            .where(SearchChunk.model == model, SearchChunk.dim == dim, where)
+            .order_by(dist, SearchChunk.id)
+            .limit(limit)
+        )
+        rows = session.execute(stmt).all()
+        best: dict[int, tuple[float, int]] = {}
+        for doc_id, chunk_id, d in rows:
+            if int(doc_id) not in best:
+                best[int(doc_id)] = (1 - float(d), int(chunk_id))
+                if len(best) == pool:
+                    break
+        if len(best) == pool or len(rows) < limit:
+            return _calibrate_pg(session, best, dim, reference, k)
+        limit *= 4
 
 
 # ---------------------------------------------------------------- fusion
