@@ -309,7 +309,11 @@ def explain(session: Session, candidates: Sequence[engine.Candidate], q: Query) 
         doc = docs[c.doc_id]
         doc_terms = set(doc.tokens.split()) & wanted
         passage = _best_passage(chunks.get(doc.id, []), c.best_chunk_id, q.vector, doc_terms, doc.lang)
-        highlights = sorted(textmod.surface_matches(passage, doc_terms, doc.lang)) if doc_terms else []
+        matched = textmod.surface_matches(doc.body, doc_terms, doc.lang) if doc_terms else set()
+        if doc.body:  # the passages are parts of the body: their matching words are among the body's
+            highlights = sorted({w for w in textmod.words(passage) if w in matched})
+        else:  # a record without a description is indexed by its title
+            highlights = sorted(textmod.surface_matches(passage, doc_terms, doc.lang)) if doc_terms else []
         total = sum(c.parts.values()) or 1.0
         hits.append(
             Hit(
@@ -322,7 +326,7 @@ def explain(session: Session, candidates: Sequence[engine.Candidate], q: Query) 
                 lexical=None if c.lexical is None else round(c.lexical, 4),
                 lexical_rank=c.lexical_rank,
                 semantic_share=round(c.parts.get("semantic", 0.0) / total, 3),
-                matched_terms=sorted(textmod.surface_matches(doc.body, doc_terms, doc.lang))[:20] if doc_terms else [],
+                matched_terms=sorted(matched)[:20],
                 passage=passage,
                 highlights=highlights,
                 subtitle=subtitles.get(doc.id, ""),
