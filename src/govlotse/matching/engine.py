@@ -375,7 +375,7 @@ class _Matrix:
     columns: dict[str, np.ndarray] = field(default_factory=dict)  # filter columns, aligned with doc_ids
     passage_hubness: np.ndarray | None = None  # each passage's (see hubness), computed as the vectors are loaded
     basis: np.ndarray | None = None  # large indexes: the passages' main directions (dim × PROJECTED_DIM) ...
-    projected: np.ndarray | None = None  # ... and each passage's coordinates along them (see _shortlist)
+    projected: np.ndarray | None = None  # ... and each passage's coordinates along them (see nearest_passages)
 
     @cached_property
     def starts(self) -> np.ndarray:
@@ -513,7 +513,6 @@ def _projection(vectors: np.ndarray, least: int | None = None) -> tuple[np.ndarr
 def nearest_passages(m: _Matrix, query: np.ndarray, allowed: np.ndarray, pool: int) -> list[tuple[int, float, int]]:
     """(row in doc_ids, cosine, row of its best passage) of the ``pool`` allowed documents nearest the query,
     best first, ties by document id: exactly, or through the shortlist of a large index."""
-    allowed_rows = None
     if m.projected is not None and m.basis is not None:
         allowed_rows = allowed[m.chunk_doc]
         n_allowed = int(allowed_rows.sum())
