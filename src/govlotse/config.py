@@ -100,6 +100,13 @@ class Settings(BaseSettings):
         description="PostgreSQL: candidates the HNSW vector index examines per search (higher: better recall, "
         "slower; see README, scale benchmark).",
     )
+    search_in_process_passages: int = Field(
+        default=200_000,
+        ge=0,
+        description="PostgreSQL: up to this many indexed passages, each worker process keeps the search index "
+        "(postings and vectors) in its memory, as the embedded mode does: faster searches for about 2.5 KiB per "
+        "passage and worker. Above it, or with 0, searches run in the database (BM25 in SQL, pgvector's HNSW index).",
+    )
 
     base_url: str = Field(
         default="http://127.0.0.1:8000",

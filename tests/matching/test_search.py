@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from govlotse.config import settings
 from govlotse.core.actor import ANONYMOUS, SYSTEM
 from govlotse.errors import Invalid
 from govlotse.matching import engine, index, service
@@ -221,6 +223,16 @@ def test_bad_queries_get_clear_answers(session: Session, market: dict) -> None:
         assert isinstance(results.groups["solution"], list)
 
 
+def _places(session: Session, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Where searches run, each in turn: in process (embedded mode, and PostgreSQL's default for small indexes) and,
+    on PostgreSQL, also in the database (BM25 in SQL, pgvector). Iterating sets the place."""
+    places = ["in process"] + (["in the database"] if session.get_bind().dialect.name == "postgresql" else [])
+    for place in places:
+        monkeypatch.setattr(settings, "search_in_process_passages", 200_000 if place == "in process" else 0)
+        assert engine.in_process(session) == (place == "in process")
+        yield place
+
+
 def _bm25(session: Session, terms: dict[str, int]) -> dict[int, float]:
     """Every document's BM25 score for weighted query terms, computed here from the indexed tokens."""
     docs = session.scalars(select(SearchDoc)).all()
@@ -244,16 +256,19 @@ def _bm25(session: Session, terms: dict[str, int]) -> dict[int, float]:
     return scores
 
 
-def test_lexical_scores_are_bm25_on_both_databases(session: Session, market: dict) -> None:
-    """The in-process postings (SQLite) and our PostgreSQL SQL compute the same BM25, so rankings agree across
-    databases; a term's weight (its frequency in the query) multiplies its contribution."""
+def test_lexical_scores_are_bm25_on_both_databases(
+    session: Session, market: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The in-process postings and our PostgreSQL SQL compute the same BM25, so rankings agree across databases and
+    places; a term's weight (its frequency in the query) multiplies its contribution."""
     terms = {"pothol": 2, "detect": 1, "chatbot": 3, "sprach": 1}
     filters = engine.Filters(entity_types=("solution", "challenge", "usecase"))
-    got = dict(engine.lexical(session, terms, filters, SYSTEM, 50))
     expected = _bm25(session, terms)
-    assert got.keys() == expected.keys()
-    for doc_id, score in expected.items():
-        assert math.isclose(got[doc_id], score, rel_tol=1e-6), doc_id
+    for place in _places(session, monkeypatch):
+        got = dict(engine.lexical(session, terms, filters, SYSTEM, 50))
+        assert got.keys() == expected.keys(), place
+        for doc_id, score in expected.items():
+            assert math.isclose(got[doc_id], score, rel_tol=1e-6), (place, doc_id)
 
 
 def test_lexical_top_k_within_a_selective_filter(
@@ -269,40 +284,50 @@ def test_lexical_top_k_within_a_selective_filter(
     terms = {"pothol": 1, "road": 1, "citizen": 1, "question": 1, "street": 1}
     expected = _bm25(session, terms)
     kinds = dict(session.execute(select(SearchDoc.id, SearchDoc.entity_type)).all())
-    for kinds_wanted in (("solution", "challenge", "usecase"), ("usecase",), ("challenge", "usecase")):
-        filters = engine.Filters(entity_types=kinds_wanted)
-        got = engine.lexical(session, terms, filters, SYSTEM, 1)
-        within = sorted((-score, doc_id) for doc_id, score in expected.items() if kinds[doc_id] in kinds_wanted)
-        assert [doc_id for doc_id, _ in got] == [doc_id for _, doc_id in within[:1]], kinds_wanted
-        assert math.isclose(got[0][1], -within[0][0], rel_tol=1e-6)
+    for place in _places(session, monkeypatch):
+        for kinds_wanted in (("solution", "challenge", "usecase"), ("usecase",), ("challenge", "usecase")):
+            filters = engine.Filters(entity_types=kinds_wanted)
+            got = engine.lexical(session, terms, filters, SYSTEM, 1)
+            within = sorted((-score, doc_id) for doc_id, score in expected.items() if kinds[doc_id] in kinds_wanted)
+            assert [doc_id for doc_id, _ in got] == [doc_id for _, doc_id in within[:1]], (place, kinds_wanted)
+            assert math.isclose(got[0][1], -within[0][0], rel_tol=1e-6)
 
 
-def test_lexical_breaks_ties_by_id_and_sees_every_change(session: Session, market: dict, index_now) -> None:
+def test_lexical_breaks_ties_by_id_and_sees_every_change(
+    session: Session, market: dict, index_now, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Equal scores come in document order on both databases, also at the k-th place; a document indexed after a
-    search is found by the next one (embedded mode reloads its in-process postings for the new index generation)."""
-    text = "Harbour cranes unload container ships by remote control."
-    twins = [make_solution(session, org=market["startup"], title="Twin", description=text) for _ in range(3)]
-    index_now()
-    terms = dict.fromkeys(textmod.analyze("harbour cranes remote", "en"), 1)
+    search is found by the next one (the in-process postings are reloaded for the new index generation)."""
     filters = engine.Filters(entity_types=("solution",))
     solutions = select(SearchDoc.entity_id, SearchDoc.id).where(SearchDoc.entity_type == "solution")
-    doc_of = {int(e): int(i) for e, i in session.execute(solutions)}
-    ids = sorted(doc_of[t.id] for t in twins)
-    got = engine.lexical(session, terms, filters, SYSTEM, 2)
-    assert [doc_id for doc_id, _ in got] == ids[:2]
-    assert got[0][1] == got[1][1] > 0
-    late = make_solution(session, org=market["startup"], title="Late twin", description=text)
-    index_now()
-    got = dict(engine.lexical(session, terms, filters, SYSTEM, 10))
-    doc_of = {int(e): int(i) for e, i in session.execute(solutions)}
-    assert set(got) == {*ids, doc_of[late.id]}
+    texts = {
+        "in process": ("Harbour cranes unload container ships by remote control.", "harbour cranes remote"),
+        "in the database": ("Lighthouse beacons guide barges by radio signals.", "lighthouse beacons radio"),
+    }
+    for place in _places(session, monkeypatch):
+        text, words = texts[place]
+        terms = dict.fromkeys(textmod.analyze(words, "en"), 1)
+        twins = [make_solution(session, org=market["startup"], title="Twin", description=text) for _ in range(3)]
+        index_now()
+        doc_of = {int(e): int(i) for e, i in session.execute(solutions)}
+        ids = sorted(doc_of[t.id] for t in twins)
+        got = engine.lexical(session, terms, filters, SYSTEM, 2)
+        assert [doc_id for doc_id, _ in got] == ids[:2], place
+        assert got[0][1] == got[1][1] > 0
+        late = make_solution(session, org=market["startup"], title="Late twin", description=text)
+        index_now()
+        got = dict(engine.lexical(session, terms, filters, SYSTEM, 10))
+        doc_of = {int(e): int(i) for e, i in session.execute(solutions)}
+        assert set(got) == {*ids, doc_of[late.id]}, place
 
 
 def test_the_worker_reloads_the_in_process_index_before_a_search_needs_it(
-    session: Session, market: dict, index_now
+    session: Session, market: dict, index_now, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Embedded mode: after indexing, the worker's round reloads the postings and vectors this process searched
-    with, so the next search does not wait for it; PostgreSQL keeps nothing in process."""
+    """After indexing, the worker's round reloads the postings and vectors this process searched with, so the next
+    search does not wait for it; it also runs every few seconds, for edits made through other processes. Once
+    searches run in the database (a PostgreSQL index grown past the limit), the copies are dropped."""
+    from govlotse.core import worker as core_worker
     from govlotse.matching import worker
 
     url = str(session.get_bind().engine.url)
@@ -310,14 +335,17 @@ def test_the_worker_reloads_the_in_process_index_before_a_search_needs_it(
     assert engine.refresh_memory(session) == 0  # nothing changed
     make_solution(session, org=market["startup"], title="Quay crane", description="Remote control for quay cranes.")
     index_now()
-    if session.get_bind().dialect.name != "sqlite":
-        assert engine.refresh_memory(session) == 0 and url not in engine._lexicons
-        return
     assert engine._lexicons[url].generation != index.generation(session)
     assert engine.refresh_memory(session) == 2  # postings and the vectors of the one model
     assert engine._lexicons[url].generation == index.generation(session)
     assert all(m.generation == index.generation(session) for (u, _), m in engine._matrices.items() if u == url)
     assert worker.refresh_round() == 0  # the worker's job: one round per wake-up, in its own transaction
+    assert core_worker._chores["search-memory"].seconds == worker.REFRESH_SECONDS <= 10
+    if session.get_bind().dialect.name == "postgresql":
+        monkeypatch.setattr(settings, "search_in_process_passages", 1)  # as if the index had grown past it
+        index.bump_generation(session)
+        assert engine.refresh_memory(session) == 0
+        assert url not in engine._lexicons and all(u != url for u, _model in engine._matrices)
 
 
 def test_search_api_page_and_partial(client: TestClient, session: Session, market: dict) -> None:
@@ -358,6 +386,7 @@ def test_postgresql_walks_the_vector_index_only_when_the_filters_leave_enough(
     otherwise scans the allowed documents exactly; on a small index both give the same ranking."""
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("the embedded mode keeps its vectors in process (see the test of its shortlist)")
+    monkeypatch.setattr(settings, "search_in_process_passages", 0)  # searches in the database
     q = service.prepare(session, "potholes and cracks in roads", mode="semantic")
     kinds = {"every": ("solution", "challenge", "usecase"), "needs": ("challenge",), "use cases": ("usecase",)}
     # (filter, k, path): 7 documents, 2 needs, 1 use case; the walk reads max(3 × (1.2 k + 20), 200) passages
@@ -413,6 +442,34 @@ def test_in_memory_filters_equal_the_sql_filters(session: Session, market: dict)
         assert in_sql == in_numpy, (actor.label, variant, types)
 
 
+def test_both_places_rank_alike(session: Session, market: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL searches small indexes in process and large ones in the database: the same hits, scores and
+    explanations either way, for every kind, several people and filters."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("the embedded mode always searches in process")
+    from govlotse.core.actor import Actor, Role
+
+    people = [SYSTEM, ANONYMOUS, Actor(user_id=1, role=Role.agency, organisation_ids=frozenset({market["agency"].id}))]
+    queries = ["Schlaglöcher in Straßen erkennen", "chatbot for citizens", "Leichte Sprache", "carbon in parks"]
+    every = ("solution",)  # each kind in turn: search() sets it
+    filters = [
+        None,
+        engine.Filters(entity_types=every, hosting_any=("on_premise", "saas_eu")),
+        engine.Filters(entity_types=every, org_kinds=("startup",)),
+    ]
+    results: dict[str, list] = {}
+    for place in _places(session, monkeypatch):
+        results[place] = []
+        for actor, query, f in [(a, q, f) for a in people for q in queries for f in filters]:
+            found = service.search(session=session, actor=actor, query=query, filters=f)
+            for kind, hits in sorted(found.groups.items()):
+                results[place].append(
+                    [(kind, h.title, round(h.score, 6), h.passage, tuple(h.matched_terms)) for h in hits]
+                )
+    assert results["in process"] == results["in the database"]
+    assert any(results["in process"])
+
+
 def test_words_a_query_repeats_weigh_more_up_to_a_cap(session: Session, market: dict) -> None:
     q = service.prepare(session, "Schlaglöcher erkennen, Schlaglöcher melden und Schlaglöcher beheben. " * 2)
     assert q.term_weights["schlagloch"] == service.MAX_QUERY_TF  # said six times
@@ -438,11 +495,9 @@ def test_the_generation_is_read_once_per_transaction(session: Session) -> None:
 def test_a_large_embedded_index_ranks_as_the_exact_search(
     session: Session, market: dict, monkeypatch, index_now
 ) -> None:
-    """Above EXACT_PASSAGES passages embedded mode shortlists along the main directions and precomputes every
-    passage's hubness when it loads the vectors; the results are those of the exact search and the hubness that of
-    the search-time computation."""
-    if session.get_bind().dialect.name != "sqlite":
-        pytest.skip("PostgreSQL keeps no vectors in process")
+    """Above EXACT_PASSAGES passages the in-process search shortlists along the main directions and precomputes
+    every passage's hubness when it loads the vectors; the results are those of the exact search and the hubness
+    that of the search-time computation (on both databases: PostgreSQL loads the vectors in their binary form)."""
     import numpy as np
 
     for n, topic in enumerate(

@@ -1,14 +1,16 @@
 """Hybrid search: lexical BM25 and semantic similarity, each with the filters inside, fused by rank.
 
-Lexical: BM25 over postings held in process memory in embedded mode (SQLite); on PostgreSQL the same formula in
-SQL over postings kept from a tsvector of the same tokens (so both databases rank alike). Semantic: cosine
-similarity with numpy over an in-process copy of the vectors (embedded mode: exact, or from 20k passages through a
-shortlist along the vectors' main directions), or pgvector with an HNSW index (PostgreSQL). A document's semantic
-score is that of its best passage.
+Both run on an in-process copy of the index (:func:`in_process`: always in embedded mode, on PostgreSQL while the
+index is small enough for each worker's memory) or in the database. Lexical: BM25 over postings held in process
+memory, or the same formula in SQL over PostgreSQL's postings of the same tokens (so both rank alike). Semantic:
+cosine similarity with numpy over the in-process vectors (exact, or from 20k passages through a shortlist along the
+vectors' main directions), or pgvector with an HNSW index. A document's semantic score is that of its best passage.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import itertools
 import math
 import threading
@@ -22,6 +24,7 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Integer,
+    LargeBinary,
     String,
     and_,
     bindparam,
@@ -150,9 +153,25 @@ def lexical(
     weights = dict([(t, max(int(w), 1)) for t, w in terms.items() if t.isalnum()][:MAX_QUERY_TERMS])
     if not weights:
         return []
-    if session.get_bind().dialect.name == "postgresql":
+    if not in_process(session):
         return _lexical_pg(session, weights, sql_conditions(filters, actor), k)
     return _lexical_memory(session, weights, filters, actor, k)
+
+
+def in_process(session: Session) -> bool:
+    """Whether searches run on this process's in-process copy of the index (postings and vectors, loaded once per
+    index generation) rather than in the database: always in embedded mode; on PostgreSQL up to
+    ``search_in_process_passages`` passages (at 100k documents 45 against 127 ms a search, bench/latency.py), above
+    that by BM25 in SQL and pgvector's HNSW index, which need no memory in the workers."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    limit = settings.search_in_process_passages
+    if not limit:
+        return False
+    passages: int = _per_generation(
+        session, "passages", lambda: session.scalar(select(func.count()).select_from(SearchChunk)) or 0
+    )
+    return passages <= limit
 
 
 @dataclass
@@ -197,8 +216,17 @@ def _in_memory(cache: dict[Any, Any], key: object, gen: str, load: Callable[[], 
         cached = cache.get(key)
         if cached is not None and cached.generation == gen:  # another thread loaded it meanwhile
             return cached
+        cache.pop(key, None)  # the stale copy goes before the new one is built, not after
         cache[key] = fresh = load()
+        _give_back_memory()
         return fresh
+
+
+def _give_back_memory() -> None:
+    """Return the memory a load used for its intermediate rows to the operating system (glibc keeps it otherwise:
+    about 100 MiB at 100k documents)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 _lexicons: dict[str, _Lexicon] = {}
@@ -453,15 +481,24 @@ def _matrix(session: Session, model: str) -> _Matrix:
 
 
 def _load_matrix(session: Session, model: str, gen: str) -> _Matrix:
+    vector: Any = SearchChunk.vector
+    if session.get_bind().dialect.name == "postgresql":
+        # pgvector's binary form (2 bytes dimension, 2 unused, big-endian float4s): read as is, 134k vectors in
+        # about a second, where parsing their text form takes many.
+        vector = func.vector_send(SearchChunk.vector, type_=LargeBinary)
     rows = session.execute(
-        select(SearchChunk.id, SearchChunk.doc_id, SearchChunk.vector)
+        select(SearchChunk.id, SearchChunk.doc_id, vector)
         .where(SearchChunk.model == model)
         .order_by(SearchChunk.doc_id, SearchChunk.chunk_no)
     ).all()
     if rows:
         chunk_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         chunk_doc_ids = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
-        vectors = np.vstack([r[2] for r in rows]).astype(np.float32)
+        if isinstance(rows[0][2], bytes | memoryview):
+            raw = b"".join(bytes(r[2])[4:] for r in rows)
+            vectors = np.frombuffer(raw, dtype=">f4").reshape(len(rows), -1).astype(np.float32)
+        else:
+            vectors = np.vstack([r[2] for r in rows]).astype(np.float32)
         doc_ids, chunk_doc = np.unique(chunk_doc_ids, return_inverse=True)
     else:
         chunk_ids = chunk_doc = doc_ids = np.zeros(0, dtype=np.int64)
@@ -551,15 +588,22 @@ def _best_per_document(docs: np.ndarray, rows: np.ndarray, sims: np.ndarray, poo
 
 
 def refresh_memory(session: Session) -> int:
-    """Reload this process's in-process copies of the index (embedded mode: postings and vectors) if the index
+    """Reload this process's in-process copies of the index (postings and vectors, :func:`in_process`) if the index
     changed since they were loaded, so that no search has to wait for it; returns how many were reloaded.
 
-    Only what this process has searched before is reloaded; PostgreSQL keeps nothing in process. The background
-    worker calls this after indexing and on every wake-up (matching.worker): at 100k documents a reload takes
-    seconds, which the first search after each edit would otherwise wait."""
+    Only what this process has searched with before is reloaded. The background worker calls this after indexing,
+    on every wake-up and every few seconds (matching.worker), so that an edit made through another worker process
+    (PostgreSQL) is loaded here too: at 100k documents a reload takes seconds, which the first search after each edit
+    would otherwise wait. A PostgreSQL index that grew past ``search_in_process_passages`` is dropped from memory."""
     url = str(session.get_bind().engine.url)
     if url not in _lexicons and all(where != url for where, _model in list(_matrices)):
-        return 0  # nothing loaded here (PostgreSQL, or no search yet): not even the generation is read
+        return 0  # nothing loaded here (no search yet, or searches in the database): not even the generation is read
+    if not in_process(session):
+        with _memory_lock:
+            _lexicons.pop(url, None)
+            for key in [key for key in _matrices if key[0] == url]:
+                del _matrices[key]
+        return 0
     gen = indexmod.generation(session)
     stale = url in _lexicons and _lexicons[url].generation != gen
     if stale:
@@ -591,7 +635,7 @@ def semantic(
     session: Session, query_vector: np.ndarray, model: str, filters: Filters, actor: Actor, k: int
 ) -> list[tuple[int, float, int]]:
     """(doc id, cosine of its best passage, that passage's id) best first, within the filters."""
-    if session.get_bind().dialect.name == "postgresql":
+    if not in_process(session):
         return _semantic_pg(session, query_vector, model, filters, actor, k)
     m = _matrix(session, model)
     if not len(m.doc_ids):

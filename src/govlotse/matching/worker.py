@@ -21,8 +21,9 @@ def index_round() -> int:
 
 
 def refresh_round() -> int:
-    """After indexing (jobs run in order) and on every wake-up: bring this process's in-process copies of the index
-    up to date before a search needs them (embedded mode). Returns 0: one round per wake-up."""
+    """After indexing (jobs run in order), on every wake-up and every ``REFRESH_SECONDS``: bring this process's
+    in-process copies of the index up to date before a search needs them, also after an edit made through another
+    process. Nothing is read while this process holds no copy. Returns 0: one round per wake-up."""
     from govlotse.matching import engine
 
     with unit_of_work() as session:
@@ -30,5 +31,8 @@ def refresh_round() -> int:
     return 0
 
 
+REFRESH_SECONDS = 5.0
+
 worker.register("index", index_round)
 worker.register("search-memory", refresh_round)
+worker.every("search-memory", REFRESH_SECONDS, refresh_round)
