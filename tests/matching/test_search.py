@@ -340,6 +340,16 @@ def test_the_worker_reloads_the_in_process_index_before_a_search_needs_it(
     assert engine._lexicons[url].generation == index.generation(session)
     assert all(m.generation == index.generation(session) for (u, _), m in engine._matrices.items() if u == url)
     assert worker.refresh_round() == 0  # the worker's job: one round per wake-up, in its own transaction
+    engine._lexicons.pop(url), engine._matrices.clear()  # as in a process that just started
+    warmed: list[str] = []
+    warm_up = engine.warm_up
+    monkeypatch.setattr(engine, "warm_up", lambda _session, model: warmed.append(model))
+    monkeypatch.setattr(worker, "_warm", True)
+    worker.refresh_round(), worker.refresh_round()
+    assert warmed == [service.get_embedder().name]  # the process's first round loads the index, once
+    assert warm_up(session, service.get_embedder().name)
+    assert engine._lexicons[url].generation == index.generation(session)  # loaded before any search
+    assert (url, service.get_embedder().name) in engine._matrices
     assert core_worker._chores["search-memory"].seconds == worker.REFRESH_SECONDS <= 10
     if session.get_bind().dialect.name == "postgresql":
         monkeypatch.setattr(settings, "search_in_process_passages", 1)  # as if the index had grown past it

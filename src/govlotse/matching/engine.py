@@ -614,6 +614,17 @@ def refresh_memory(session: Session) -> int:
     return int(stale) + len(models)
 
 
+def warm_up(session: Session, model: str) -> bool:
+    """Load the in-process copy of the index (postings, and the vectors of ``model``) before the first search needs
+    it, if searches run in process and the index holds documents; the worker does this when a process starts (a
+    load takes seconds at 100k documents). Returns whether it loaded."""
+    if not in_process(session) or not corpus_stats(session)[0]:
+        return False
+    _lexicon(session)
+    _matrix(session, model)
+    return True
+
+
 def _load_columns(session: Session, doc_ids: np.ndarray) -> dict[str, np.ndarray]:
     rows = session.execute(select(SearchDoc.id, *(getattr(SearchDoc, c) for c in _FILTER_COLUMNS))).all()
     by_id = {r[0]: r[1:] for r in rows}

@@ -24,11 +24,19 @@ def refresh_round() -> int:
     """After indexing (jobs run in order), on every wake-up and every ``REFRESH_SECONDS``: bring this process's
     in-process copies of the index up to date before a search needs them, also after an edit made through another
     process. Nothing is read while this process holds no copy. Returns 0: one round per wake-up."""
+    global _warm
     from govlotse.matching import engine
+    from govlotse.matching.embedder import get_embedder
 
     with unit_of_work() as session:
+        if _warm:  # the first round of a process loads the index, so that its first search need not
+            _warm = False
+            engine.warm_up(session, get_embedder().name)
         engine.refresh_memory(session)
     return 0
+
+
+_warm = True
 
 
 REFRESH_SECONDS = 5.0
