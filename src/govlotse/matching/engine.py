@@ -161,7 +161,7 @@ def lexical(
 def in_process(session: Session) -> bool:
     """Whether searches run on this process's in-process copy of the index (postings and vectors, loaded once per
     index generation) rather than in the database: always in embedded mode; on PostgreSQL up to
-    ``search_in_process_passages`` passages (at 100k documents 45 against 127 ms a search, bench/latency.py), above
+    ``search_in_process_passages`` passages (at 100k documents 49 against 124 ms a search, p50, bench/latency.py), above
     that by BM25 in SQL and pgvector's HNSW index, which need no memory in the workers."""
     if session.get_bind().dialect.name != "postgresql":
         return True
@@ -204,7 +204,7 @@ class _Lexicon:
         return scores
 
 
-_memory_lock = threading.Lock()  # one load at a time: a load holds a second copy of the index in memory
+_memory_lock = threading.Lock()  # one load at a time: a load's intermediate rows take as much memory as the copy
 
 
 def _in_memory(cache: dict[Any, Any], key: object, gen: str, load: Callable[[], Any]) -> Any:
@@ -481,11 +481,10 @@ def _matrix(session: Session, model: str) -> _Matrix:
 
 
 def _load_matrix(session: Session, model: str, gen: str) -> _Matrix:
-    vector: Any = SearchChunk.vector
-    if session.get_bind().dialect.name == "postgresql":
-        # pgvector's binary form (2 bytes dimension, 2 unused, big-endian float4s): read as is, 134k vectors in
-        # about a second, where parsing their text form takes many.
-        vector = func.vector_send(SearchChunk.vector, type_=LargeBinary)
+    # On PostgreSQL pgvector's binary form (2 bytes dimension, 2 unused, big-endian float4s) is read as is: 134k
+    # vectors in about a second, where parsing their text form takes many.
+    binary = session.get_bind().dialect.name == "postgresql"
+    vector: Any = func.vector_send(SearchChunk.vector, type_=LargeBinary) if binary else SearchChunk.vector
     rows = session.execute(
         select(SearchChunk.id, SearchChunk.doc_id, vector)
         .where(SearchChunk.model == model)
@@ -494,7 +493,7 @@ def _load_matrix(session: Session, model: str, gen: str) -> _Matrix:
     if rows:
         chunk_ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         chunk_doc_ids = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
-        if isinstance(rows[0][2], bytes | memoryview):
+        if binary:
             raw = b"".join(bytes(r[2])[4:] for r in rows)
             vectors = np.frombuffer(raw, dtype=">f4").reshape(len(rows), -1).astype(np.float32)
         else:

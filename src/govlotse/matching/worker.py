@@ -21,9 +21,10 @@ def index_round() -> int:
 
 
 def refresh_round() -> int:
-    """After indexing (jobs run in order), on every wake-up and every ``REFRESH_SECONDS``: bring this process's
-    in-process copies of the index up to date before a search needs them, also after an edit made through another
-    process. Nothing is read while this process holds no copy. Returns 0: one round per wake-up."""
+    """After indexing (jobs run in order) and on every wake-up, at least every ``REFRESH_SECONDS``: bring this
+    process's in-process copies of the index up to date before a search needs them, also after an edit made through
+    another process. The first round of a process loads the index; later rounds read nothing while the process holds
+    no copy. Returns 0: one round per wake-up."""
     global _warm
     from govlotse.matching import engine
     from govlotse.matching.embedder import get_embedder
@@ -43,4 +44,6 @@ REFRESH_SECONDS = 5.0
 
 worker.register("index", index_round)
 worker.register("search-memory", refresh_round)
-worker.every("search-memory", REFRESH_SECONDS, refresh_round)
+# The chore only wakes the worker: every wake-up runs the jobs, this one among them (running it here too would
+# refresh twice).
+worker.every("search-memory", REFRESH_SECONDS, lambda: None)
