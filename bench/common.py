@@ -19,11 +19,15 @@ SHARED = Path(os.environ.get("GOVLOTSE_SHARED", Path(__file__).resolve().parents
 
 
 @contextmanager
-def database(kind: str) -> Iterator[str]:
-    """A fresh, migrated database URL: a SQLite file, or a PostgreSQL 16 started with pgserver."""
+def database(kind: str, keep: Path | None = None) -> Iterator[str]:
+    """A migrated database URL: a SQLite file, or a PostgreSQL 16 started with pgserver. Throwaway, or kept in the
+    folder ``keep`` (created on first use, reused by the next run: see bench/latency.py --keep)."""
     from govlotse.core.migrate import upgrade
 
-    with tempfile.TemporaryDirectory(prefix=f"govlotse-bench-{kind}-") as folder:
+    with tempfile.TemporaryDirectory(prefix=f"govlotse-bench-{kind}-") as scratch:
+        folder = Path(scratch) if keep is None else keep
+        fresh = not folder.exists() or not any(folder.iterdir())
+        folder.mkdir(parents=True, exist_ok=True)
         if kind == "sqlite":
             url = f"sqlite:///{folder}/bench.sqlite3"
             upgrade(url)
@@ -31,14 +35,16 @@ def database(kind: str) -> Iterator[str]:
             return
         import pgserver
 
-        server = pgserver.get_server(folder, cleanup_mode="stop")
-        # Configured as docs/operations.md recommends: shared_buffers a quarter of the RAM (pgserver: 128 MB).
-        ram_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
-        server.psql(f"ALTER SYSTEM SET shared_buffers = '{ram_mb // 4}MB';")
-        server.cleanup()  # a restart applies it
-        server = pgserver.get_server(folder, cleanup_mode="stop")
-        try:
+        cleanup = "stop" if keep is None else None
+        server = pgserver.get_server(folder, cleanup_mode=cleanup)
+        if fresh:
+            # Configured as docs/operations.md recommends: shared_buffers a quarter of the RAM (pgserver: 128 MB).
+            ram_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+            server.psql(f"ALTER SYSTEM SET shared_buffers = '{ram_mb // 4}MB';")
+            server.cleanup()  # a restart applies it
+            server = pgserver.get_server(folder, cleanup_mode=cleanup)
             server.psql("CREATE DATABASE bench;")
+        try:
             url = server.get_uri("bench").replace("postgresql://", "postgresql+psycopg://", 1)
             upgrade(url)
             yield url

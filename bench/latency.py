@@ -5,7 +5,10 @@ size, indexed through the production pipeline; their vectors are synthetic (scal
 Queries are timed end to end: query embedding with the real default model, both rankings inside
 the filters, fusion and the explanations of the top 10.
 
-    python bench/latency.py [--sizes 10000 100000] [--backends sqlite postgresql] [--queries 200]
+    python bench/latency.py [--sizes 10000 100000] [--backends sqlite postgresql] [--queries 200] [--keep DIR]
+
+--keep DIR keeps each database in DIR/<backend>-<size> and reuses it on the next run (no rebuild: a
+100k-document PostgreSQL index takes about 14 minutes to build); the row then reports the first build's time.
 """
 
 from __future__ import annotations
@@ -76,6 +79,15 @@ def build(url: str, n: int) -> float:
     index.tidy()  # as `govlotse index rebuild` does after bulk work
     print(file=sys.stderr)
     return time.perf_counter() - started
+
+
+def reuse(keep: Path, n: int) -> float | None:
+    """The build time of a kept database that holds the index of ``n`` documents (None: build it)."""
+    built = keep / "built.json"
+    if not built.exists():
+        return None
+    data = json.loads(built.read_text())
+    return float(data["build_s"]) if data.get("documents") == n else None
 
 
 def queries(k: int) -> list[str]:
@@ -159,6 +171,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--keep", type=Path, help="keep the databases here and reuse them (see above)")
     args = parser.parse_args()
     from govlotse.config import settings
 
@@ -168,9 +181,14 @@ def main() -> None:
     results = []
     for backend in args.backends:
         for n in args.sizes:
-            with database(backend) as url:
-                print(f"{backend} {n}: building", file=sys.stderr)
-                seconds = build(url, n)
+            keep = args.keep / f"{backend}-{n}" if args.keep else None
+            with database(backend, keep) as url:
+                seconds = reuse(keep, n) if keep else None
+                if seconds is None:
+                    print(f"{backend} {n}: building", file=sys.stderr)
+                    seconds = build(url, n)
+                    if keep:
+                        (keep / "built.json").write_text(json.dumps({"documents": n, "build_s": seconds}))
                 # PostgreSQL searches an index of this size in process by default; the same database is then
                 # measured searching in the database (BM25 in SQL, pgvector), as above search_in_process_passages.
                 for place in ["in process"] + (["in the database"] if backend == "postgresql" else []):

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from govlotse.core.actor import SYSTEM
 from govlotse.matching import crosslingual, service
+from govlotse.matching import text as textmod
 from tests.factories import make_org, make_solution
 
 ROAD = "Computer vision on garbage trucks detects potholes, cracks and road damage automatically."
@@ -85,6 +86,18 @@ def test_a_rendering_carries_the_words_across() -> None:
         "en": "traffic signal timing, traffic lights, intersection"
     }
     assert crosslingual.renderings("Sehr geehrte Damen") == {}
+
+
+def test_a_text_of_unclear_language_is_rendered_the_way_more_of_its_words_translate() -> None:
+    """Its words are searched in both directions, but only one rendering is embedded: "Budget" reads as German
+    too, yet three words translate from English; with as many either way, both renderings stay."""
+    text = "Pension Plan Summary Report"
+    assert textmod.query_language(text) is None
+    assert {t.lang for t in crosslingual.translate_all(text)} == {"de", "en"}
+    assert list(crosslingual.renderings(text)) == ["de"]
+    assert "Zusammenfassung" in crosslingual.renderings(text)["de"]
+    assert list(crosslingual.renderings("Datenplattform KI")) == ["en"]
+    assert set(crosslingual.renderings("Chatbot Service")) == {"de", "en"}
 
 
 def test_queries_cross_over_only_when_the_index_holds_the_other_language(session: Session, index_now) -> None:

@@ -452,6 +452,37 @@ def test_in_memory_filters_equal_the_sql_filters(session: Session, market: dict)
         assert in_sql == in_numpy, (actor.label, variant, types)
 
 
+def test_a_hit_found_by_its_words_shows_its_passage_nearest_the_query(
+    session: Session, market: dict, index_now, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The semantic side names the passage it found a hit by; for a hit only its words found, the explanation shows
+    its passage nearest the query, chosen in memory or by PostgreSQL without loading vectors (both places alike)."""
+    topics = [
+        "The invoicing module books incoming invoices and reminds debtors of open payments.",
+        "Cameras on buses detect potholes, cracks and other road damage and place them on a city map.",
+        "Staff training covers the first steps, reporting and the administration of user accounts.",
+    ]
+    description = "\n\n".join(" ".join([sentence] * 8) for sentence in topics)  # a passage or two per topic
+    solution = make_solution(session, org=market["startup"], title="Omnibus Suite", description=description)
+    index_now()
+    doc = session.scalars(
+        select(SearchDoc).where(SearchDoc.entity_type == "solution", SearchDoc.entity_id == solution.id)
+    ).one()
+    chunks = session.scalars(select(SearchChunk).where(SearchChunk.doc_id == doc.id)).all()
+    assert len(chunks) >= 3
+    q = service.prepare(session, "Schlaglöcher und Straßenschäden automatisch erkennen")
+    assert q.vector is not None
+    nearest = max(chunks, key=lambda c: float(q.vector @ c.vector))
+    assert "potholes" in nearest.text
+    for _place in _places(session, monkeypatch):
+        assert engine.best_passages(session, q.model, q.vector, [doc.id, 999_999]) == {doc.id: nearest.id}
+        (hit,) = service.explain(session, [engine.Candidate(doc.id, lexical=1.0, lexical_rank=1)], q)
+        assert hit.passage == nearest.text
+    words_only = service.prepare(session, "training reporting accounts", mode="lexical")
+    (hit,) = service.explain(session, [engine.Candidate(doc.id, lexical=1.0, lexical_rank=1)], words_only)
+    assert "Staff training" in hit.passage and "training" in hit.highlights
+
+
 def test_both_places_rank_alike(session: Session, market: dict, monkeypatch: pytest.MonkeyPatch) -> None:
     """PostgreSQL searches small indexes in process and large ones in the database: the same hits, scores and
     explanations either way, for every kind, several people and filters."""

@@ -145,8 +145,17 @@ def renderings(text: str, translations: Sequence[Translation] | None = None) -> 
     The embedding of a German need sits far from English profiles about the same thing; the embedding of its
     rendering sits close to them. A search embeds both and uses their mean (see ``service.prepare``)."""
     by_lang: dict[str, dict[str, None]] = {}
+    sources: dict[str, set[str]] = {}
     for t in translate_all(text) if translations is None else translations:
         by_lang.setdefault(t.lang, {})[t.target] = None
+        sources.setdefault(t.lang, set()).add(t.source.lower())
+    if len(by_lang) > 1:
+        # A text whose words do not tell its language was translated both ways. The language it is written in
+        # is the one more of its words translate from ("Budget Request Summary": English; read as German only
+        # "Budget" translates, into "budget"): rendering only that way saves embedding a text of words the query
+        # already holds (an embedding is most of a search's time).
+        most = max(len(found) for found in sources.values())
+        by_lang = {lang: targets for lang, targets in by_lang.items() if len(sources[lang]) == most}
     return {lang: ", ".join(targets) for lang, targets in by_lang.items()}
 
 

@@ -557,8 +557,8 @@ def nearest_passages(m: _Matrix, query: np.ndarray, allowed: np.ndarray, pool: i
             rows = np.flatnonzero(allowed_rows)
         else:
             rough = m.projected @ (query @ m.basis)
-            rough[~allowed_rows] = -np.inf
-            rows = np.sort(np.argpartition(-rough, wanted - 1)[:wanted])
+            np.putmask(rough, ~allowed_rows, -np.inf)
+            rows = np.sort(np.argpartition(rough, len(rough) - wanted)[-wanted:])
         return _best_per_document(m.chunk_doc[rows], rows, m.vectors[rows] @ query, pool)
     sims = m.vectors @ query
     # Passages are stored grouped by document: one reduceat gives each document its best passage.
@@ -580,10 +580,41 @@ def _best_per_document(docs: np.ndarray, rows: np.ndarray, sims: np.ndarray, poo
     """Like the exact search's result, from some passages (``rows``, sorted, with their documents and cosines)."""
     if not len(rows):
         return []
-    order = np.lexsort((-sims, docs))  # by document, its best passage first
-    firsts = order[np.r_[True, docs[order][1:] != docs[order][:-1]]]  # ascending by document
-    top = firsts[np.argsort(-sims[firsts], kind="stable")][:pool]
-    return [(int(docs[i]), float(sims[i]), int(rows[i])) for i in top]
+    # Passages are stored grouped by document, so ``docs`` ascends: each document's passages are one run.
+    starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
+    best = np.maximum.reduceat(sims, starts)
+    top = np.argsort(-best, kind="stable")[:pool]
+    ends = np.append(starts[1:], len(docs))
+    out = []
+    for run in top:  # the passage that gave each document its score (the first of equal ones)
+        i = int(starts[run] + np.argmax(sims[starts[run] : ends[run]]))
+        out.append((int(docs[i]), float(sims[i]), int(rows[i])))
+    return out
+
+
+def best_passages(session: Session, model: str, query_vector: np.ndarray, doc_ids: Sequence[int]) -> dict[int, int]:
+    """Each document's passage nearest the query (doc id -> passage id): for hits the semantic side did not bring,
+    whose passage the explanation still shows. Compared in memory, or by PostgreSQL, without loading vectors."""
+    if not doc_ids:
+        return {}
+    if not in_process(session):
+        best = (
+            select(SearchChunk.doc_id, SearchChunk.id)
+            .where(SearchChunk.doc_id.in_(doc_ids), SearchChunk.model == model)
+            .order_by(SearchChunk.doc_id, _distance(query_vector))
+            .distinct(SearchChunk.doc_id)
+        )
+        return {int(doc_id): int(chunk_id) for doc_id, chunk_id in session.execute(best)}
+    m = _matrix(session, model)
+    wanted = np.asarray(doc_ids, dtype=np.int64)
+    rows = np.searchsorted(m.doc_ids, wanted)
+    query = query_vector.astype(np.float32)
+    out = {}
+    for doc_id, row in zip(wanted.tolist(), rows.tolist(), strict=True):
+        if row < len(m.doc_ids) and m.doc_ids[row] == doc_id and m.ends[row] > m.starts[row]:
+            start, end = int(m.starts[row]), int(m.ends[row])
+            out[doc_id] = int(m.chunk_ids[start + int(np.argmax(m.vectors[start:end] @ query))])
+    return out
 
 
 def refresh_memory(session: Session) -> int:

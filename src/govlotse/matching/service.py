@@ -297,18 +297,14 @@ def explain(session: Session, candidates: Sequence[engine.Candidate], q: Query) 
         return []
     ids = [c.doc_id for c in candidates]
     docs = {d.id: d for d in session.scalars(select(SearchDoc).where(SearchDoc.id.in_(ids)))}
-    chunks: dict[int, list[SearchChunk]] = {}
-    for chunk in session.scalars(
-        select(SearchChunk).where(SearchChunk.doc_id.in_(ids)).order_by(SearchChunk.doc_id, SearchChunk.chunk_no)
-    ):
-        chunks.setdefault(chunk.doc_id, []).append(chunk)
+    passages = _passages(session, candidates, q, docs)
     wanted = set(q.all_terms)
     subtitles = _subtitles(session, list(docs.values()))
     hits = []
     for c in candidates:
         doc = docs[c.doc_id]
         doc_terms = set(doc.tokens.split()) & wanted
-        passage = _best_passage(chunks.get(doc.id, []), c.best_chunk_id, q.vector, doc_terms, doc.lang)
+        passage = passages.get(c.doc_id, "")
         matched = textmod.surface_matches(doc.body, doc_terms, doc.lang) if doc_terms else set()
         if doc.body:  # the passages are parts of the body: their matching words are among the body's
             highlights = sorted({w for w in textmod.words(passage) if w in matched})
@@ -348,38 +344,57 @@ def _subtitles(session: Session, docs: Sequence[SearchDoc]) -> dict[int, str]:
     from govlotse.organisations.models import Organisation
 
     org_ids = {d.org_id for d in docs if d.org_id}
-    names = dict(session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))).all())
     usecase_ids = [d.entity_id for d in docs if d.entity_type == "usecase"]
-    usecases = {
-        uid: " · ".join(p for p in (org, country) if p)
-        for uid, org, country in session.execute(
-            select(UseCase.id, UseCase.organisation_name, UseCase.country).where(UseCase.id.in_(usecase_ids))
+    names: dict[int, str] = {}
+    if org_ids:
+        names = dict(
+            session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(org_ids))).all()
         )
-    }
+    usecases: dict[int, str] = {}
+    if usecase_ids:
+        usecases = {
+            uid: " · ".join(p for p in (org, country) if p)
+            for uid, org, country in session.execute(
+                select(UseCase.id, UseCase.organisation_name, UseCase.country).where(UseCase.id.in_(usecase_ids))
+            )
+        }
     out: dict[int, str] = {}
     for d in docs:
         out[d.id] = usecases.get(d.entity_id, "") if d.entity_type == "usecase" else names.get(d.org_id or 0, "")
     return out
 
 
-def _best_passage(
-    chunks: list[SearchChunk],
-    best_chunk_id: int | None,
-    query_vector: np.ndarray | None,
-    terms: set[str],
-    lang: str,
-) -> str:
-    if not chunks:
-        return ""
-    if best_chunk_id is not None:
-        for chunk in chunks:
-            if chunk.id == best_chunk_id:
-                return chunk.text
-    if query_vector is not None:
-        sims = [float(np.dot(c.vector, query_vector)) for c in chunks]
-        return chunks[int(np.argmax(sims))].text
-    counts = [len(set(textmod.analyze(c.text, lang)) & terms) for c in chunks]
-    return chunks[int(np.argmax(counts))].text
+def _passages(
+    session: Session, candidates: Sequence[engine.Candidate], q: Query, docs: dict[int, SearchDoc]
+) -> dict[int, str]:
+    """Each hit's best passage: the one the semantic side found it by; for a hit found by its words only, its
+    passage nearest the query (chosen without loading the vectors: :func:`engine.best_passages`), or without a
+    query vector (lexical-only search) the passage with most of the query's words."""
+    chosen = {c.doc_id: c.best_chunk_id for c in candidates if c.best_chunk_id is not None}
+    by_words = [c.doc_id for c in candidates if c.best_chunk_id is None]
+    if by_words and q.vector is not None:
+        chosen.update(engine.best_passages(session, q.model, q.vector, by_words))
+    out: dict[int, str] = {}
+    if chosen:
+        doc_of = {chunk_id: doc_id for doc_id, chunk_id in chosen.items()}
+        for chunk_id, text in session.execute(
+            select(SearchChunk.id, SearchChunk.text).where(SearchChunk.id.in_(doc_of))
+        ):
+            out[doc_of[chunk_id]] = text
+    rest = [c.doc_id for c in candidates if c.doc_id not in out]
+    if rest:
+        texts: dict[int, list[str]] = {}
+        for doc_id, text in session.execute(
+            select(SearchChunk.doc_id, SearchChunk.text)
+            .where(SearchChunk.doc_id.in_(rest))
+            .order_by(SearchChunk.doc_id, SearchChunk.chunk_no)
+        ):
+            texts.setdefault(doc_id, []).append(text)
+        wanted = set(q.all_terms)
+        for doc_id, passages in texts.items():
+            counts = [len(set(textmod.analyze(t, docs[doc_id].lang)) & wanted) for t in passages]
+            out[doc_id] = passages[int(np.argmax(counts))]
+    return out
 
 
 # ---------------------------------------------------------------- matching a need and its solutions
