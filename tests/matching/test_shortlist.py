@@ -69,3 +69,20 @@ def test_small_indexes_and_evenly_spread_vectors_are_searched_exactly(big: engin
     assert engine._projection(vectors[:, :64], least=0) == (None, None)  # too few dimensions to leave any out
     even = _unit(np.random.default_rng(1).normal(size=(3000, 384)))  # no main directions to shortlist along
     assert engine._projection(even, least=0) == (None, None)
+
+
+def test_large_products_are_split_in_halves_with_the_same_result(big: engine._Matrix, monkeypatch) -> None:
+    """From SPLIT_ROWS rows the product runs in two halves on two threads: the same numbers (up to the last bit a
+    BLAS kernel may round differently), and the same nearest passages as one product gives."""
+    rng = np.random.default_rng(5)
+    matrix = rng.normal(size=(1001, 64)).astype(np.float32)
+    vector = rng.normal(size=64).astype(np.float32)
+    monkeypatch.setattr(engine, "SPLIT_ROWS", 10)
+    assert np.allclose(engine._matvec(matrix, vector), matrix @ vector, rtol=1e-6, atol=1e-6)
+    query = big.vectors[42]
+    allowed = np.ones(len(big.doc_ids), dtype=bool)
+    split = engine.nearest_passages(big, query, allowed, 50)
+    monkeypatch.setattr(engine, "SPLIT_ROWS", 10**9)
+    whole = engine.nearest_passages(big, query, allowed, 50)
+    assert [(doc, row) for doc, _sim, row in split] == [(doc, row) for doc, _sim, row in whole]
+    assert [sim for _doc, sim, _row in split] == pytest.approx([sim for _doc, sim, _row in whole], abs=1e-6)

@@ -13,8 +13,10 @@ import contextlib
 import ctypes
 import itertools
 import math
+import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -546,6 +548,29 @@ def _projection(vectors: np.ndarray, least: int | None = None) -> tuple[np.ndarr
     return basis, vectors @ basis
 
 
+# A product of many rows with one vector is bound by memory bandwidth, which one core does not use up: from this
+# many rows it is computed in two halves at once, the second on a helper thread (numpy releases the GIL; each half
+# runs on one BLAS thread, so nothing spins afterwards). 2.6 -> 1.4 ms for 134k x 128 on this 2-core machine.
+SPLIT_ROWS = 32_768
+_helpers: dict[int, ThreadPoolExecutor] = {}  # by process id: a forked worker starts its own helper thread
+
+
+def _matvec(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """``matrix @ vector``, large ones in two halves on two cores."""
+    n = len(matrix)
+    if n < SPLIT_ROWS or (os.cpu_count() or 1) < 2:
+        return np.asarray(matrix @ vector)
+    helper = _helpers.get(os.getpid())
+    if helper is None:
+        helper = _helpers.setdefault(os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="matvec"))
+    out = np.empty(n, dtype=np.result_type(matrix, vector))
+    half = n // 2
+    first = helper.submit(np.dot, matrix[:half], vector, out[:half])
+    np.dot(matrix[half:], vector, out[half:])
+    first.result()
+    return out
+
+
 def nearest_passages(m: _Matrix, query: np.ndarray, allowed: np.ndarray, pool: int) -> list[tuple[int, float, int]]:
     """(row in doc_ids, cosine, row of its best passage) of the ``pool`` allowed documents nearest the query,
     best first, ties by document id: exactly, or through the shortlist of a large index."""
@@ -556,11 +581,11 @@ def nearest_passages(m: _Matrix, query: np.ndarray, allowed: np.ndarray, pool: i
         if n_allowed <= wanted:  # few enough: all of them in full
             rows = np.flatnonzero(allowed_rows)
         else:
-            rough = m.projected @ (query @ m.basis)
+            rough = _matvec(m.projected, query @ m.basis)
             np.putmask(rough, ~allowed_rows, -np.inf)
             rows = np.sort(np.argpartition(rough, len(rough) - wanted)[-wanted:])
         return _best_per_document(m.chunk_doc[rows], rows, m.vectors[rows] @ query, pool)
-    sims = m.vectors @ query
+    sims = _matvec(m.vectors, query)
     # Passages are stored grouped by document: one reduceat gives each document its best passage.
     best = np.maximum.reduceat(sims, m.starts)
     best[~allowed] = -np.inf
