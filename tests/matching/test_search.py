@@ -344,9 +344,11 @@ def test_the_worker_reloads_the_in_process_index_before_a_search_needs_it(
     warmed: list[str] = []
     warm_up = engine.warm_up
     monkeypatch.setattr(engine, "warm_up", lambda _session, model: warmed.append(model))
+    monkeypatch.setattr(textmod, "warm_up", lambda: warmed.append("German word list"))
     monkeypatch.setattr(worker, "_warm", True)
     worker.refresh_round(), worker.refresh_round()
-    assert warmed == [service.get_embedder().name]  # the process's first round loads the index, once
+    # The process's first round loads the index and the word list compounds are split with, once.
+    assert warmed == [service.get_embedder().name, "German word list"]
     assert warm_up(session, service.get_embedder().name)
     assert engine._lexicons[url].generation == index.generation(session)  # loaded before any search
     assert (url, service.get_embedder().name) in engine._matrices

@@ -27,12 +27,14 @@ def refresh_round() -> int:
     no copy. Returns 0: one round per wake-up."""
     global _warm
     from govlotse.matching import engine
+    from govlotse.matching import text as textmod
     from govlotse.matching.embedder import get_embedder
 
     with unit_of_work() as session:
-        if _warm:  # the first round of a process loads the index, so that its first search need not
+        if _warm:  # the first round of a process loads the index and the word list, so its first search need not
             _warm = False
             engine.warm_up(session, get_embedder().name)
+            textmod.warm_up()
         engine.refresh_memory(session)
     return 0
 
