@@ -199,10 +199,14 @@ def _query_vectors(session: Session, embedder: Any, texts: Sequence[str]) -> lis
             )
         ):
             found[by_hash[row.content_hash]] = np.array(row.vector)
-    # One text per call: the bundled model embeds two short texts one after the other faster than as a padded
-    # batch (28 against 48 ms for a query and its rendering, bench/latency.py's queries).
-    for text in (t for t in missing if t not in found):
-        found[text] = np.array(embedder.embed_queries([text])[0])
+    # One call for the query and its rendering: the bundled model gives the same vectors as one text at a time,
+    # 1-2 ms sooner (28 / 43 against 29 / 45 ms at p50 / p95, bench/latency.py's queries, 2026-12-06; an earlier
+    # measurement that favoured single texts was taken while numpy's BLAS threads still spun), and a remote
+    # embedding service answers one request instead of two.
+    todo = [t for t in missing if t not in found]
+    if todo:
+        for text, vector in zip(todo, embedder.embed_queries(todo), strict=True):
+            found[text] = np.array(vector)
     with _query_vectors_lock:
         for key in keys:
             vector = found[key[2]]
