@@ -594,11 +594,15 @@ def nearest_passages(m: _Matrix, query: np.ndarray, allowed: np.ndarray, pool: i
         return []
     top = np.argpartition(-best, take - 1)[:take]
     top = top[np.argsort(-best[top], kind="stable")]
-    out = []
-    for row in top:  # the passage that gave each document its score
-        start, end = m.starts[row], m.ends[row]
-        out.append((int(row), float(best[row]), int(start + int(np.argmax(sims[start:end])))))
-    return out
+    return _with_best_passage(sims, m.starts, m.ends, best, top)
+
+
+def _with_best_passage(
+    sims: np.ndarray, starts: np.ndarray, ends: np.ndarray, best: np.ndarray, runs: np.ndarray
+) -> list[tuple[int, float, int]]:
+    """(run, its best similarity, index of the passage that gave it: the first of equal ones) for each of ``runs``,
+    a run being one document's passages, ``sims[starts[run]:ends[run]]``."""
+    return [(int(run), float(best[run]), int(starts[run] + np.argmax(sims[starts[run] : ends[run]]))) for run in runs]
 
 
 def _best_per_document(docs: np.ndarray, rows: np.ndarray, sims: np.ndarray, pool: int) -> list[tuple[int, float, int]]:
@@ -609,12 +613,8 @@ def _best_per_document(docs: np.ndarray, rows: np.ndarray, sims: np.ndarray, poo
     starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
     best = np.maximum.reduceat(sims, starts)
     top = np.argsort(-best, kind="stable")[:pool]
-    ends = np.append(starts[1:], len(docs))
-    out = []
-    for run in top:  # the passage that gave each document its score (the first of equal ones)
-        i = int(starts[run] + np.argmax(sims[starts[run] : ends[run]]))
-        out.append((int(docs[i]), float(sims[i]), int(rows[i])))
-    return out
+    found = _with_best_passage(sims, starts, np.append(starts[1:], len(docs)), best, top)
+    return [(int(docs[i]), sim, int(rows[i])) for _run, sim, i in found]
 
 
 def best_passages(session: Session, model: str, query_vector: np.ndarray, doc_ids: Sequence[int]) -> dict[int, int]:
@@ -636,7 +636,7 @@ def best_passages(session: Session, model: str, query_vector: np.ndarray, doc_id
     query = query_vector.astype(np.float32)
     out = {}
     for doc_id, row in zip(wanted.tolist(), rows.tolist(), strict=True):
-        if row < len(m.doc_ids) and m.doc_ids[row] == doc_id and m.ends[row] > m.starts[row]:
+        if row < len(m.doc_ids) and m.doc_ids[row] == doc_id:  # each document in doc_ids has a passage
             start, end = int(m.starts[row]), int(m.ends[row])
             out[doc_id] = int(m.chunk_ids[start + int(np.argmax(m.vectors[start:end] @ query))])
     return out
