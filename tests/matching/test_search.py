@@ -360,6 +360,38 @@ def test_the_worker_reloads_the_in_process_index_before_a_search_needs_it(
         assert url not in engine._lexicons and all(u != url for u, _model in engine._matrices)
 
 
+def test_the_index_round_takes_the_sqlite_write_lock_when_it_begins(
+    fresh_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the worker's index round holds its transaction, no other connection can start writing: a request that
+    commits meanwhile waits for it instead of making the round's first write fail with "database is locked"."""
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    from govlotse.matching import worker
+
+    if not fresh_db.startswith("sqlite"):
+        pytest.skip("PostgreSQL locks rows, not the database")
+    others: list[str] = []
+
+    def process_queue(session: Session) -> int:
+        session.connection()  # the transaction begins
+        other = sqlite3.connect(str(make_url(fresh_db).database), timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            others.append("could write")
+        except sqlite3.OperationalError as error:
+            others.append(str(error))
+        finally:
+            other.close()
+        return 0
+
+    monkeypatch.setattr(index, "process_queue", process_queue)
+    assert worker.index_round() == 0
+    assert others == ["database is locked"]
+
+
 def test_search_api_page_and_partial(client: TestClient, session: Session, market: dict) -> None:
     response = client.get("/api/search", params={"q": "Schlaglöcher erkennen"})
     assert response.status_code == 200
