@@ -38,12 +38,14 @@ def refresh_round() -> int:
     from govlotse.matching import text as textmod
     from govlotse.matching.embedder import get_embedder
 
+    first = _warm
+    _warm = False
     with unit_of_work() as session:
-        if _warm:  # the first round of a process loads the index and the word list, so its first search need not
-            _warm = False
+        if first:  # the first round of a process loads the index, so that its first search need not
             engine.warm_up(session, get_embedder().name)
-            textmod.warm_up()
         engine.refresh_memory(session)
+    if first:  # and the word list compounds are split with, which needs no transaction
+        textmod.warm_up()
     return 0
 
 
