@@ -622,12 +622,14 @@ def best_passages(session: Session, model: str, query_vector: np.ndarray, doc_id
     whose passage the explanation still shows. Compared in memory, or by PostgreSQL, without loading vectors."""
     if not doc_ids:
         return {}
-    if not in_process(session):
+    if not in_process(session):  # PostgreSQL (embedded mode always searches in process)
+        from sqlalchemy.dialects.postgresql import distinct_on
+
         best = (
             select(SearchChunk.doc_id, SearchChunk.id)
             .where(SearchChunk.doc_id.in_(doc_ids), SearchChunk.model == model)
             .order_by(SearchChunk.doc_id, _distance(query_vector))
-            .distinct(SearchChunk.doc_id)
+            .ext(distinct_on(SearchChunk.doc_id))
         )
         return {int(doc_id): int(chunk_id) for doc_id, chunk_id in session.execute(best)}
     m = _matrix(session, model)
