@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govlotse.core.audit import AuditEvent
-from govlotse.db import after_commit
+from govlotse.db import WRITE_INTENT, after_commit, unit_of_work
 from tests.factories import make_org
 
 
@@ -48,3 +48,18 @@ def test_every_create_and_update_is_audited(session: Session) -> None:
     assert [e.action for e in events] == ["organisation.create", "organisation.update"]
     assert events[1].data == {"location": [None, "Kiel"]}
     assert events[1].actor_label == "system (CLI)"
+
+
+def test_a_writing_unit_of_work_declares_its_intent_only_for_itself(fresh_db: str) -> None:
+    seen = []
+    with unit_of_work(writes=True):
+        seen.append(WRITE_INTENT.get())
+        with unit_of_work():  # nested in the same context: still the writer's
+            seen.append(WRITE_INTENT.get())
+    seen.append(WRITE_INTENT.get())
+    try:
+        with unit_of_work(writes=True):
+            raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+    assert [*seen, WRITE_INTENT.get()] == [True, True, False, False]

@@ -107,9 +107,14 @@ db = Database()
 
 
 @contextmanager
-def unit_of_work(session: Session | None = None) -> Iterator[Session]:
-    """One transaction: commit on success, roll back on any error, always close."""
+def unit_of_work(session: Session | None = None, *, writes: bool = False) -> Iterator[Session]:
+    """One transaction: commit on success, roll back on any error, always close.
+
+    ``writes``: the transaction will write after reading, as a background job that claims rows does. On SQLite it
+    then takes the write lock when it begins, as a request that changes data does (see ``_configure_sqlite``);
+    otherwise a commit by someone else between its first read and its first write makes that write fail at once."""
     own = session is None
+    intent = WRITE_INTENT.set(True) if writes else None
     s = session if session is not None else db.session()
     try:
         yield s
@@ -120,6 +125,8 @@ def unit_of_work(session: Session | None = None) -> Iterator[Session]:
     finally:
         if own:
             s.close()
+        if intent is not None:
+            WRITE_INTENT.reset(intent)
 
 
 def get_session() -> Iterator[Session]:

@@ -182,6 +182,53 @@ def test_mails_that_fail_every_attempt_are_kept_and_counted(fresh_db: str, monke
         assert mail.outbox_counts(session) == (0, 1)
 
 
+def test_the_outbox_round_claims_with_the_sqlite_write_lock_taken_when_it_begins(
+    fresh_db: str, monkeypatch: Any
+) -> None:
+    """The round reads the due rows and then claims them. On SQLite its transaction takes the write lock at once: a
+    request committing between the read and the claim would otherwise make the claim fail with "database is
+    locked" (a deferred transaction cannot wait for a lock once it has read)."""
+    import sqlite3
+
+    import pytest
+    from sqlalchemy import event
+    from sqlalchemy.engine import make_url
+
+    from govlotse.core.migrate import upgrade
+    from govlotse.db import db
+
+    if not fresh_db.startswith("sqlite"):
+        pytest.skip("PostgreSQL locks rows (FOR UPDATE SKIP LOCKED), not the database")
+    upgrade(fresh_db)
+    monkeypatch.setattr(settings, "smtp_port", 9)  # nobody answers: the row stays for the worker
+    with unit_of_work() as session:
+        mail.send(session, mail.Mail("later@example.org", "Betreff", "Text"))
+    with unit_of_work() as session:
+        for row in session.scalars(select(mail.OutboxMail)):
+            row.due_at = utcnow() - timedelta(seconds=1)
+    others: list[str] = []
+
+    def after_the_read(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "outbox" in statement and not others:
+            other = sqlite3.connect(str(make_url(fresh_db).database), timeout=0)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                others.append("could write")
+            except sqlite3.OperationalError as error:
+                others.append(str(error))
+            finally:
+                other.close()
+
+    event.listen(db.engine, "after_cursor_execute", after_the_read)
+    try:
+        assert mail.outbox_round() == 1
+    finally:
+        event.remove(db.engine, "after_cursor_execute", after_the_read)
+    assert others == ["database is locked"]
+    [row] = _outbox()
+    assert row.attempts == 1
+
+
 def test_the_configuration_reference_in_the_operations_guide_is_current() -> None:
     from tests.operations import settings_doc
 

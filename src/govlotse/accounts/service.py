@@ -173,7 +173,7 @@ def housekeeping() -> None:
     """Hourly on the background worker: expired sessions and forgotten failure counts go (also done at login)."""
     from govlotse.db import unit_of_work
 
-    with unit_of_work() as session:
+    with unit_of_work(writes=True) as session:
         purge_expired_sessions(session=session)
         throttle.purge(session)
 

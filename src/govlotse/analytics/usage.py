@@ -112,7 +112,7 @@ def flush_now() -> None:
     from govlotse.db import unit_of_work
 
     try:
-        with unit_of_work() as session:
+        with unit_of_work(writes=True) as session:
             flush_all(session)
     except Exception:  # a busy database: the counts stay in the buffer
         log.warning("usage flush failed; will retry", exc_info=True)

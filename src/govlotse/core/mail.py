@@ -99,7 +99,7 @@ def forget_delivered() -> None:
         done = list(_delivered)
         _delivered.clear()
     if done:
-        with unit_of_work() as session:
+        with unit_of_work(writes=True) as session:
             here = _database(session)
             ids = [row_id for database, row_id in done if database == here]
             if ids:
@@ -118,7 +118,7 @@ def outbox_round() -> int:
     """
     forget_delivered()
     now = utcnow()
-    with unit_of_work() as session:
+    with unit_of_work(writes=True) as session:  # reads the due rows, then claims them
         stmt = (
             select(OutboxMail)
             .where(OutboxMail.due_at <= now, OutboxMail.attempts < MAX_ATTEMPTS)
@@ -143,7 +143,7 @@ def outbox_round() -> int:
             level = logging.ERROR if attempts >= MAX_ATTEMPTS else logging.WARNING
             log.log(level, "mail to %s failed (attempt %d of %d): %s", mail.to, attempts, MAX_ATTEMPTS, exc)
     if sent or failed:
-        with unit_of_work() as session:
+        with unit_of_work(writes=True) as session:
             if sent:
                 session.execute(delete(OutboxMail).where(OutboxMail.id.in_(sent)))
             for row_id, attempts, error in failed:

@@ -9,23 +9,19 @@ next start (or `govlotse index rebuild`) finishes the work. Several processes sh
 from __future__ import annotations
 
 from govlotse.core import worker
-from govlotse.db import WRITE_INTENT, unit_of_work
+from govlotse.db import unit_of_work
 
 
 def index_round() -> int:
     """Index one batch of queued records in its own transaction; returns how many were taken.
 
-    The round writes, so on SQLite it takes the write lock when its transaction begins, as a request that changes
-    data does (db._configure_sqlite): a deferred transaction read the queue, and when a request committed while the
-    batch was embedded, its first write failed at once with "database is locked"."""
+    The round writes, so on SQLite it takes the write lock when its transaction begins (``unit_of_work(writes=True)``):
+    a deferred transaction read the queue, and when a request committed while the batch was embedded, its first
+    write failed at once with "database is locked"."""
     from govlotse.matching import index
 
-    intent = WRITE_INTENT.set(True)
-    try:
-        with unit_of_work() as session:
-            return index.process_queue(session)
-    finally:
-        WRITE_INTENT.reset(intent)
+    with unit_of_work(writes=True) as session:
+        return index.process_queue(session)
 
 
 def refresh_round() -> int:
