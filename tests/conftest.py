@@ -164,6 +164,23 @@ def fresh_db(engine: Engine, tmp_path: Path) -> Iterator[str]:
             admin.dispose()
 
 
+def another_connection_begins_writing(sqlite_url: str) -> str:
+    """Whether a second connection to this SQLite database can take the write lock now, without waiting:
+    "could write", or SQLite's refusal ("database is locked" while another transaction holds the lock)."""
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+
+    other = sqlite3.connect(str(make_url(sqlite_url).database), timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        return "could write"
+    except sqlite3.OperationalError as error:
+        return str(error)
+    finally:
+        other.close()
+
+
 class MemoEmbedder:
     """The real default embedder, remembering vectors across tests (each test rolls its cache back)."""
 

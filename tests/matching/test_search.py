@@ -365,11 +365,8 @@ def test_the_index_round_takes_the_sqlite_write_lock_when_it_begins(
 ) -> None:
     """While the worker's index round holds its transaction, no other connection can start writing: a request that
     commits meanwhile waits for it instead of making the round's first write fail with "database is locked"."""
-    import sqlite3
-
-    from sqlalchemy.engine import make_url
-
     from govlotse.matching import worker
+    from tests.conftest import another_connection_begins_writing
 
     if not fresh_db.startswith("sqlite"):
         pytest.skip("PostgreSQL locks rows, not the database")
@@ -377,14 +374,7 @@ def test_the_index_round_takes_the_sqlite_write_lock_when_it_begins(
 
     def process_queue(session: Session) -> int:
         session.connection()  # the transaction begins
-        other = sqlite3.connect(str(make_url(fresh_db).database), timeout=0)
-        try:
-            other.execute("BEGIN IMMEDIATE")
-            others.append("could write")
-        except sqlite3.OperationalError as error:
-            others.append(str(error))
-        finally:
-            other.close()
+        others.append(another_connection_begins_writing(fresh_db))
         return 0
 
     monkeypatch.setattr(index, "process_queue", process_queue)

@@ -188,14 +188,12 @@ def test_the_outbox_round_claims_with_the_sqlite_write_lock_taken_when_it_begins
     """The round reads the due rows and then claims them. On SQLite its transaction takes the write lock at once: a
     request committing between the read and the claim would otherwise make the claim fail with "database is
     locked" (a deferred transaction cannot wait for a lock once it has read)."""
-    import sqlite3
-
     import pytest
     from sqlalchemy import event
-    from sqlalchemy.engine import make_url
 
     from govlotse.core.migrate import upgrade
     from govlotse.db import db
+    from tests.conftest import another_connection_begins_writing
 
     if not fresh_db.startswith("sqlite"):
         pytest.skip("PostgreSQL locks rows (FOR UPDATE SKIP LOCKED), not the database")
@@ -210,14 +208,7 @@ def test_the_outbox_round_claims_with_the_sqlite_write_lock_taken_when_it_begins
 
     def after_the_read(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if statement.lstrip().upper().startswith("SELECT") and "outbox" in statement and not others:
-            other = sqlite3.connect(str(make_url(fresh_db).database), timeout=0)
-            try:
-                other.execute("BEGIN IMMEDIATE")
-                others.append("could write")
-            except sqlite3.OperationalError as error:
-                others.append(str(error))
-            finally:
-                other.close()
+            others.append(another_connection_begins_writing(fresh_db))
 
     event.listen(db.engine, "after_cursor_execute", after_the_read)
     try:
